@@ -1,0 +1,92 @@
+// swift-tools-version:6.2
+// Nuri — a sovereign AI platform in one Swift binary. See docs/ARCHITECTURE.md for the modules.
+import PackageDescription
+
+/// Every Nuri target compiles in the Swift 6 language mode with strict concurrency.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "nuri",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nuri", targets: ["NuriCLI"]),
+        .library(name: "NuriStore", targets: ["NuriStore"]),
+        .library(name: "NuriIdentity", targets: ["NuriIdentity"]),
+        .library(name: "NuriServer", targets: ["NuriServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
+        .target(
+            name: "NuriStore",
+            dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Identity: organisations, users, memberships, API tokens and who may do what.
+        .target(
+            name: "NuriIdentity",
+            dependencies: [
+                "NuriStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // HTTP: routes, authentication middleware, error mapping, metrics, the server's lifecycle.
+        .target(
+            name: "NuriServer",
+            dependencies: [
+                "NuriStore",
+                "NuriIdentity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The `nuri` command.
+        .executableTarget(
+            name: "NuriCLI",
+            dependencies: [
+                "NuriServer",
+                "NuriIdentity",
+                "NuriStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore"], swiftSettings: strictSettings),
+        .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NuriServerTests",
+            dependencies: [
+                "NuriServer", "NuriIdentity", "NuriStore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "NuriCLITests", dependencies: ["NuriCLI"], swiftSettings: strictSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

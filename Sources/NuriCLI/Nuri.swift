@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// `nuri`: the platform in one binary.
+@main
+struct Nuri: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nuri",
+        abstract: "Nuri: a sovereign AI platform — share models, call them, keep personal data where the law says.",
+        discussion: """
+            Start a server with `nuri serve`, create the first operator with `nuri admin init`,
+            then manage organisations, users and tokens with `nuri admin`.
+
+            Settings come from flags, then NURI_* environment variables, then a YAML config file
+            (--config or NURI_CONFIG). State lives in the data directory (default ~/.nuri).
+            """,
+        version: NuriVersion.current,
+        subcommands: [Serve.self, Admin.self, VersionCommand.self]
+    )
+}

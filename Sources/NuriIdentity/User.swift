@@ -1,0 +1,15 @@
+/// A person (or a service account) who holds tokens and belongs to organisations.
+public struct User: Sendable, Codable, Equatable {
+    public let id: String
+    public let name: String
+    /// A platform operator stands above organisations: may create them and manage everything.
+    public let isOperator: Bool
+    /// Unix seconds.
+    public let createdAt: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case isOperator = "is_operator"
+        case createdAt = "created_at"
+    }
+}

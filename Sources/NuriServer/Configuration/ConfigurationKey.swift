@@ -1,0 +1,40 @@
+import Foundation
+/// One setting of `nuri serve`: its name in the config file, its environment variable and its
+/// command-line flag all derive from this one name, so the three never drift apart.
+public enum ConfigurationKey: String, Sendable, CaseIterable {
+    case host
+    case port
+    case dataDir = "data_dir"
+    case database
+    case logLevel = "log_level"
+    case logFormat = "log_format"
+    case maxBodySize = "max_body_size"
+
+    /// `NURI_HOST`, `NURI_DATA_DIR`, … (`database` reads `NURI_DATABASE_URL`, as is usual).
+    public var environmentVariable: String {
+        self == .database ? "NURI_DATABASE_URL" : "NURI_" + rawValue.uppercased()
+    }
+
+    /// `--host`, `--data-dir`, …
+    public var flag: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+
+    /// Whether the value can hold a secret and must be redacted when shown.
+    var isSecret: Bool { self == .database }
+}
+
+/// Where a setting's effective value came from, for `nuri serve --print-config`.
+public enum ConfigurationOrigin: Sendable, Equatable, CustomStringConvertible {
+    case defaultValue
+    case file(String)
+    case environment(String)
+    case flag(String)
+
+    public var description: String {
+        switch self {
+        case .defaultValue: "default"
+        case .file(let path): "config file \(path)"
+        case .environment(let name): "environment \(name)"
+        case .flag(let flag): "flag \(flag)"
+        }
+    }
+}

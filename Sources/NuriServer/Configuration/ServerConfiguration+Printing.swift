@@ -1,0 +1,29 @@
+import Foundation
+import NuriStore
+
+extension ServerConfiguration {
+    /// The configuration as YAML that `--config` accepts, each line commented with its origin;
+    /// the database password is replaced by `***`.
+    public func printable(origins: [ConfigurationKey: ConfigurationOrigin]) -> String {
+        ConfigurationKey.allCases.map { key in
+            let origin = origins[key] ?? .defaultValue
+            let value: String
+            switch key {
+            case .host: value = host
+            case .port: value = String(port)
+            case .dataDir: value = dataDirectory
+            case .database:
+                guard let databaseURL else {
+                    let sqlite = DatabaseLocation.sqlite(inDataDirectory: dataDirectory).redactedDescription
+                    return "# database: not set, so SQLite at \(sqlite)"
+                }
+                value = DatabaseLocation.redact(databaseURL)
+            case .logLevel: value = logLevel
+            case .logFormat: value = logFormat
+            case .maxBodySize: value = String(maxBodySize)
+            }
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return "\(key.rawValue): \"\(escaped)\"  # \(origin)"
+        }.joined(separator: "\n")
+    }
+}

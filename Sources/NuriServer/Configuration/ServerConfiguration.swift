@@ -1,0 +1,36 @@
+import Foundation
+import NuriStore
+
+/// The settings of `nuri serve`, after flags, environment and the config file are merged.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// Address to listen on. Loopback by default: exposing Nuri is a deliberate choice.
+    public var host = "127.0.0.1"
+    /// TCP port.
+    public var port = 8080
+    /// Holds the SQLite file and, later, blobs and models.
+    public var dataDirectory = ServerConfiguration.defaultDataDirectory
+    /// A `postgres://…` URL; nil means the SQLite file in ``dataDirectory``.
+    public var databaseURL: String?
+    /// `trace`, `debug`, `info`, `notice`, `warning`, `error` or `critical`.
+    public var logLevel = "info"
+    /// `text` (one readable line per event) or `json` (one JSON object per line).
+    public var logFormat = "text"
+    /// Largest request body accepted on JSON routes, in bytes.
+    public var maxBodySize = 2 * 1024 * 1024
+
+    public init() {}
+
+    /// `~/.nuri`, or `./.nuri` when there is no home directory.
+    public static var defaultDataDirectory: String {
+        if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty {
+            return (home as NSString).appendingPathComponent(".nuri")
+        }
+        return ".nuri"
+    }
+
+    /// Where the database is, from ``databaseURL`` or the data directory.
+    public func databaseLocation() throws -> DatabaseLocation {
+        if let databaseURL { return try DatabaseLocation(url: databaseURL) }
+        return .sqlite(inDataDirectory: dataDirectory)
+    }
+}

@@ -1,0 +1,7 @@
+/// The schema's whole history, in order. Add a migration as a new file in this folder and append
+/// it here; never edit one that has been released.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration0001Identity.migration,
+    ]
+}
