@@ -76,12 +76,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore"], swiftSettings: strictSettings),
-        .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore"], swiftSettings: strictSettings),
+        // Test helpers shared by the test targets: a fresh SQLite file or PostgreSQL schema per test.
+        .target(
+            name: "NuriTestSupport",
+            dependencies: ["NuriStore", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/NuriTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "NuriServerTests",
             dependencies: [
-                "NuriServer", "NuriIdentity", "NuriStore",
+                "NuriServer", "NuriIdentity", "NuriStore", "NuriTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

@@ -6,6 +6,13 @@ public struct Organisation: Sendable, Codable, Equatable {
     /// Unix seconds.
     public let createdAt: Int
 
+    public init(id: String, name: String, sector: Sector, createdAt: Int) {
+        self.id = id
+        self.name = name
+        self.sector = sector
+        self.createdAt = createdAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, name, sector
         case createdAt = "created_at"

@@ -7,6 +7,13 @@ public struct User: Sendable, Codable, Equatable {
     /// Unix seconds.
     public let createdAt: Int
 
+    public init(id: String, name: String, isOperator: Bool, createdAt: Int) {
+        self.id = id
+        self.name = name
+        self.isOperator = isOperator
+        self.createdAt = createdAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, name
         case isOperator = "is_operator"

@@ -139,9 +139,13 @@ public final class Database: Sendable {
         }
     }
 
-    /// Closes every connection. The database must not be used afterwards.
+    /// Closes every connection. Queries afterwards fail as unreachable; closing twice is harmless.
     public func close() async throws {
-        try await connections.shutdown()
+        do {
+            try await connections.shutdown()
+        } catch ConnectionPoolError.shutdown {
+            return
+        }
     }
 
     /// Borrows a connection and turns driver errors into ``StoreError`` values: a failure to lend

@@ -1,1 +1,187 @@
+import Foundation
+import NuriStore
+import NuriTestSupport
+import SQLKit
 import Testing
+
+@Suite("Store: migrations and transactions on SQLite and PostgreSQL")
+struct StoreTests {
+    @Test("make test provides PostgreSQL when it says it does")
+    func postgresIsThereWhenRequired() {
+        if TestBackend.postgresRequired {
+            #expect(TestBackend.postgresURL != nil, "NURI_REQUIRE_POSTGRES=1 but NURI_TEST_POSTGRES_URL is not set")
+        }
+    }
+
+    @Test("a new database is migrated to the newest version, and migrating again changes nothing", arguments: TestBackend.available)
+    func migrationsAreIdempotent(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend, migrated: false) { database, _ in
+            let migrator = Migrator(database: database)
+            #expect(try await migrator.currentVersion() == 0)
+            let applied = try await migrator.migrate()
+            #expect(applied == Schema.migrations.map(\.version))
+            #expect(try await migrator.currentVersion() == migrator.knownVersion)
+            #expect(try await migrator.migrate().isEmpty)
+            // The identity tables exist and are usable.
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM organisations").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test("a schema newer than the binary is refused with a message saying so", arguments: TestBackend.available)
+    func newerSchemaIsRefused(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, test in
+            let future = Migrator(database: database).knownVersion + 7
+            try await database.transaction { db in
+                try await db.raw("INSERT INTO nuri_schema_migrations (version, name, applied_at) VALUES (\(bind: future), 'from the future', 0)").run()
+            }
+            await #expect(throws: StoreError.schemaTooNew(found: future, known: Migrator(database: database).knownVersion)) {
+                try await Migrator(database: database).migrate()
+            }
+            do {
+                _ = try await Database.openMigrated(test.location)
+                Issue.record("opening a newer schema should fail")
+            } catch let error as StoreError {
+                #expect(error.description.contains("newer Nuri"))
+            }
+        }
+    }
+
+    @Test("a failing migration is rolled back whole and leaves the version as it was", arguments: TestBackend.available)
+    func failedMigrationRollsBack(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let known = Migrator(database: database).knownVersion
+            let broken = Migration(version: known + 1, name: "broken", statements: [
+                "CREATE TABLE half_done (id TEXT PRIMARY KEY)",
+                "INSERT INTO no_such_table VALUES (1)",
+            ])
+            let migrator = Migrator(database: database, migrations: Schema.migrations + [broken])
+            do {
+                try await migrator.migrate()
+                Issue.record("the broken migration should fail")
+            } catch let error as StoreError {
+                guard case .migrationFailed(let version, let name, _) = error else {
+                    Issue.record("unexpected error \(error)")
+                    return
+                }
+                #expect(version == known + 1 && name == "broken")
+            }
+            #expect(try await migrator.currentVersion() == known)
+            // The table created before the failing statement is gone with the rollback.
+            await #expect(throws: StoreError.self) {
+                try await database.read { db in try await db.raw("SELECT * FROM half_done").run() }
+            }
+        }
+    }
+
+    @Test("two processes migrating at once apply each migration exactly once", arguments: TestBackend.available)
+    func concurrentMigratorsAgree(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend, migrated: false) { first, test in
+            let second = try await Database.open(test.location)
+            async let a = Migrator(database: first).migrate()
+            async let b = Migrator(database: second).migrate()
+            let (appliedA, appliedB) = try await (a, b)
+            try await second.close()
+            #expect((appliedA + appliedB).sorted() == Schema.migrations.map(\.version))
+            let rows = try await first.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM nuri_schema_migrations").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(rows == Schema.migrations.count)
+        }
+    }
+
+    @Test("a transaction that throws leaves nothing behind", arguments: TestBackend.available)
+    func transactionRollsBack(backend: TestBackend) async throws {
+        struct Abort: Error {}
+        try await TestDatabase.with(backend) { database, _ in
+            await #expect(throws: Abort.self) {
+                try await database.transaction { db in
+                    try await db.raw("INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_1', 'kept?', 'public', 0)").run()
+                    throw Abort()
+                }
+            }
+            let count = try await database.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM organisations").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
+
+    @Test("a duplicate key is reported as a conflict, not a generic failure", arguments: TestBackend.available)
+    func uniqueViolationIsConflict(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let insert = "INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_1', 'same', 'public', 0)"
+            try await database.transaction { db in try await db.raw("\(unsafeRaw: insert)").run() }
+            do {
+                try await database.transaction { db in try await db.raw("\(unsafeRaw: insert)").run() }
+                Issue.record("the second insert should fail")
+            } catch let error as StoreError {
+                guard case .conflict = error else {
+                    Issue.record("expected a conflict, got \(error)")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test("an unreachable PostgreSQL server gives a clear error, quickly, with the password hidden")
+    func unreachablePostgres() async throws {
+        let started = ContinuousClock.now
+        do {
+            _ = try await Database.open(try DatabaseLocation(url: "postgres://nuri:s3cret@127.0.0.1:1/nuri"))
+            Issue.record("opening an unreachable server should fail")
+        } catch let error as StoreError {
+            guard case .unreachable(let location, _) = error else {
+                Issue.record("expected unreachable, got \(error)")
+                return
+            }
+            #expect(location == "postgres://nuri:***@127.0.0.1:1/nuri")
+            #expect(!error.description.contains("s3cret"))
+            #expect(error.description.contains("Check that the server is running"))
+        }
+        #expect(ContinuousClock.now - started < .seconds(15))
+    }
+
+    @Test("SQLite creates its data directory, private to the user")
+    func sqliteCreatesPrivateDirectory() async throws {
+        let root = NSTemporaryDirectory() + "nuri-dir-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let directory = root + "/nested/data"
+        let database = try await Database.openMigrated(.sqlite(inDataDirectory: directory))
+        try await database.close()
+        #expect(FileManager.default.fileExists(atPath: directory + "/" + DatabaseLocation.sqliteFileName))
+        let permissions = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
+        #expect(permissions == 0o700)
+    }
+}
+
+@Suite("Database URLs")
+struct DatabaseLocationTests {
+    @Test("postgres URLs parse, keep their options and take Nuri's schema option out")
+    func postgresURLs() throws {
+        #expect(try DatabaseLocation(url: "postgres://u:p@db:5432/nuri") == .postgres(url: "postgres://u:p@db:5432/nuri", schema: nil))
+        #expect(try DatabaseLocation(url: "postgresql://u@db/nuri?schema=team_a&sslmode=disable")
+            == .postgres(url: "postgresql://u@db/nuri?sslmode=disable", schema: "team_a"))
+        #expect(try DatabaseLocation(url: "sqlite:///var/lib/nuri/nuri.sqlite") == .sqlite(path: "/var/lib/nuri/nuri.sqlite"))
+    }
+
+    @Test("bad URLs are refused with what to write instead, never echoing the password",
+          arguments: ["mysql://u:hunter2@db/nuri", "postgres://", "postgres://u:hunter2@db/nuri?schema=drop;table", "sqlite:", "nonsense"])
+    func badURLs(url: String) {
+        do {
+            _ = try DatabaseLocation(url: url)
+            Issue.record("\(url) should be refused")
+        } catch {
+            #expect(!error.description.contains("hunter2"))
+            #expect(error.description.contains("postgres://") || error.description.contains("schema") || error.description.contains("sqlite"))
+        }
+    }
+
+    @Test("the redacted description hides the password and keeps the rest")
+    func redaction() {
+        let location = DatabaseLocation.postgres(url: "postgres://nuri:hunter2@db:5432/nuri", schema: "a")
+        #expect(location.redactedDescription == "postgres://nuri:***@db:5432/nuri?schema=a")
+    }
+}

@@ -15,6 +15,19 @@ public struct APIToken: Sendable, Codable, Equatable {
     public let lastUsedAt: Int?
     public let revokedAt: Int?
 
+    public init(id: String, userID: String, organisationID: String?, name: String, prefix: String, scopes: [Scope], createdAt: Int, expiresAt: Int?, lastUsedAt: Int?, revokedAt: Int?) {
+        self.id = id
+        self.userID = userID
+        self.organisationID = organisationID
+        self.name = name
+        self.prefix = prefix
+        self.scopes = scopes
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, name, prefix, scopes
         case userID = "user_id"
