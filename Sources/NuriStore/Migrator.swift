@@ -25,10 +25,7 @@ public struct Migrator: Sendable {
 
     /// The version the database is at (0 for an empty database).
     public func currentVersion() async throws -> Int {
-        try await database.read { db in
-            try await Self.ensureTable(db)
-            return try await Self.version(db)
-        }
+        try await locked { db in try await Self.version(db) }
     }
 
     /// Applies every pending migration. Returns the versions it applied (empty if none).
@@ -39,11 +36,7 @@ public struct Migrator: Sendable {
         if found > known { throw StoreError.schemaTooNew(found: found, known: known) }
         var applied: [Int] = []
         for migration in migrations where migration.version > found {
-            let kind = database.kind
-            let didApply = try await database.transaction { db in
-                if kind == .postgres {
-                    try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryLockKey))").run()
-                }
+            let didApply = try await locked { db in
                 // Another process may have migrated while we waited for the lock.
                 let current = try await Self.version(db)
                 if current > known { throw StoreError.schemaTooNew(found: current, known: known) }
@@ -65,6 +58,20 @@ public struct Migrator: Sendable {
             if didApply { applied.append(migration.version) }
         }
         return applied
+    }
+
+    /// Runs `body` in a transaction that holds the migration lock and in which the bookkeeping
+    /// table exists. (PostgreSQL's `CREATE TABLE IF NOT EXISTS` is not safe against a concurrent
+    /// twin, so even creating that table happens under the lock.)
+    private func locked<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let kind = database.kind
+        return try await database.transaction { db in
+            if kind == .postgres {
+                try await db.raw("SELECT pg_advisory_xact_lock(\(literal: Self.advisoryLockKey))").run()
+            }
+            try await Self.ensureTable(db)
+            return try await body(db)
+        }
     }
 
     static func ensureTable(_ db: any SQLDatabase) async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NuriIdentity
 import NuriServer
 import NuriStore
@@ -27,7 +28,11 @@ struct RouteHarness {
             configuration.dataDirectory = test.directory
             configure(&configuration)
             let harness = RouteHarness(database: database, identity: identity, operatorToken: issued.secret.value)
-            let app = Application(router: NuriApplication.router(configuration: configuration, database: database))
+            // Request logs are tested through the real binary (ServeTests); here they would only
+            // bury the test report.
+            var logger = Logger(label: "nuri.test")
+            logger.logLevel = .error
+            let app = Application(router: NuriApplication.router(configuration: configuration, database: database), logger: logger)
             try await app.test(.router) { client in try await body(harness, client) }
         }
     }

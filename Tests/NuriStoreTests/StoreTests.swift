@@ -80,11 +80,17 @@ struct StoreTests {
     func concurrentMigratorsAgree(backend: TestBackend) async throws {
         try await TestDatabase.with(backend, migrated: false) { first, test in
             let second = try await Database.open(test.location)
-            async let a = Migrator(database: first).migrate()
-            async let b = Migrator(database: second).migrate()
-            let (appliedA, appliedB) = try await (a, b)
+            let outcomes = await withTaskGroup(of: Result<[Int], any Error>.self) { group in
+                for database in [first, second] {
+                    group.addTask {
+                        do { return .success(try await Migrator(database: database).migrate()) } catch { return .failure(error) }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
             try await second.close()
-            #expect((appliedA + appliedB).sorted() == Schema.migrations.map(\.version))
+            let applied = try outcomes.flatMap { try $0.get() }
+            #expect(applied.sorted() == Schema.migrations.map(\.version))
             let rows = try await first.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM nuri_schema_migrations").first()?.decode(column: "n", as: Int.self)
             }
