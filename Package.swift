@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nuri", targets: ["NuriCLI"]),
+        .library(name: "NuriEngine", targets: ["NuriEngine"]),
         .library(name: "NuriStore", targets: ["NuriStore"]),
         .library(name: "NuriIdentity", targets: ["NuriIdentity"]),
         .library(name: "NuriServer", targets: ["NuriServer"]),
@@ -31,6 +32,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
+        // The engine: GGUF models on the CPU in pure Swift. Depends on nothing of Nuri (nor on any
+        // package), so it can be used alone. Compiled for an explicit CPU level: without one, Swift
+        // turns SIMD FMAs and Float16 conversions into library calls (15–25× slower).
+        .target(
+            name: "NuriEngine",
+            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "x86-64-v3"])]
+        ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
         .target(
             name: "NuriStore",
@@ -82,6 +90,12 @@ let package = Package(
             dependencies: ["NuriStore", .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/NuriTestSupport",
             swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "NuriEngineTests",
+            dependencies: ["NuriEngine"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "x86-64-v3"])]
         ),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
