@@ -34,10 +34,11 @@ let package = Package(
     targets: [
         // The engine: GGUF models on the CPU in pure Swift. Depends on nothing of Nuri (nor on any
         // package), so it can be used alone. Compiled for an explicit CPU level: without one, Swift
-        // turns SIMD FMAs and Float16 conversions into library calls (15–25× slower).
+        // turns SIMD FMAs and Float16 conversions into library calls (15–25× slower). `haswell` is the
+        // x86-64-v3 level (AVX2, FMA, F16C); wider kernels are chosen at run time.
         .target(
             name: "NuriEngine",
-            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "x86-64-v3"])]
+            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
         ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
         .target(
@@ -95,7 +96,7 @@ let package = Package(
             name: "NuriEngineTests",
             dependencies: ["NuriEngine"],
             resources: [.copy("Fixtures")],
-            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "x86-64-v3"])]
+            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
         ),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
