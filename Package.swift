@@ -8,6 +8,14 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// The engine is always optimised, also in debug builds (where SwiftPM passes `-Onone` first and
+/// the later `-O` wins): its tests run real models, and unoptimised kernels are ~50× slower.
+/// `haswell` is the x86-64-v3 level (AVX2, FMA, F16C); wider kernels are chosen at run time.
+let engineSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "nuri",
     platforms: [.macOS(.v15)],
@@ -34,11 +42,10 @@ let package = Package(
     targets: [
         // The engine: GGUF models on the CPU in pure Swift. Depends on nothing of Nuri (nor on any
         // package), so it can be used alone. Compiled for an explicit CPU level: without one, Swift
-        // turns SIMD FMAs and Float16 conversions into library calls (15–25× slower). `haswell` is the
-        // x86-64-v3 level (AVX2, FMA, F16C); wider kernels are chosen at run time.
+        // turns SIMD FMAs and Float16 conversions into library calls (15–25× slower).
         .target(
             name: "NuriEngine",
-            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
+            swiftSettings: strictSettings + engineSettings
         ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
         .target(
@@ -96,7 +103,7 @@ let package = Package(
             name: "NuriEngineTests",
             dependencies: ["NuriEngine"],
             resources: [.copy("Fixtures")],
-            swiftSettings: strictSettings + [.unsafeFlags(["-target-cpu", "haswell"])]
+            swiftSettings: strictSettings + engineSettings
         ),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),

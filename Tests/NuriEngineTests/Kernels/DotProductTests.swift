@@ -1,0 +1,82 @@
+import Foundation
+@testable import NuriEngine
+import Testing
+
+@Suite("Quantised dot products")
+struct DotProductTests {
+    /// Random weight blocks of `type` with sane scales, made by quantising random floats
+    /// through the fixture's byte layout: we reuse the dequant fixture's random blocks.
+    static func weights(_ type: GGMLType) throws -> (bytes: [UInt8], count: Int) {
+        let name = DequantizeTests.types.first { $0.value == type }?.key ?? ""
+        let testCase = try #require(DequantizeTests.cases.first { $0.type == name })
+        var bytes: [UInt8] = []
+        var hex = testCase.bytes.makeIterator()
+        while let high = hex.next(), let low = hex.next() { bytes.append(UInt8(String([high, low]), radix: 16) ?? 0) }
+        return (bytes, testCase.count)
+    }
+
+    /// The activation row after quantisation, dequantised exactly (d·q), for the reference.
+    static func dequantizedActivations(_ quantized: UnsafeRawPointer, format: ActivationFormat, count: Int) -> [Double] {
+        var values: [Double] = []
+        for b in 0..<count / format.blockSize {
+            let block = quantized + b * format.bytesPerBlock
+            switch format {
+            case .q8_0, .q8_1:
+                let d = Double(Float(block.loadUnaligned(as: Float16.self)))
+                let qs = block + (format == .q8_1 ? 4 : 2)
+                for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }
+            case .q8_K:
+                let d = Double(block.loadUnaligned(as: Float.self))
+                for j in 0..<256 { values.append(d * Double(block.load(fromByteOffset: 4 + j, as: Int8.self))) }
+            case .f32:
+                values.append(Double(block.loadUnaligned(as: Float.self)))
+            }
+        }
+        return values
+    }
+
+    @Test("each kernel equals the exact product of the dequantised operands",
+          arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K, .f32, .f16])
+    func kernelMatchesReference(type: GGMLType) throws {
+        let (bytes, fixtureCount) = try Self.weights(type)
+        let count = type == .f32 || type == .f16 ? 64 : fixtureCount
+        let format = ActivationFormat(weights: type)
+        var generator = SplitMix64(seed: UInt64(type.rawValue) + 7)
+        let x = (0..<count).map { _ in Float(Double(generator.next() % 20_000) / 10_000 - 1) }
+        var quantized = [UInt8](repeating: 0, count: format.rowBytes(count))
+        x.withUnsafeBufferPointer { source in
+            quantized.withUnsafeMutableBytes { ActivationQuantizer.quantize(source.baseAddress!, count: count, to: $0.baseAddress!, format: format) }
+        }
+        var weightsFloat = [Float](repeating: 0, count: count)
+        bytes.withUnsafeBytes { w in
+            weightsFloat.withUnsafeMutableBufferPointer { Dequantize.row(type, from: w.baseAddress!, to: $0.baseAddress!, count: count) }
+        }
+        let activations = quantized.withUnsafeBytes { Self.dequantizedActivations($0.baseAddress!, format: format, count: count) }
+        let reference = zip(weightsFloat, activations).reduce(0.0) { $0 + Double($1.0) * $1.1 }
+        let magnitude = zip(weightsFloat, activations).reduce(0.0) { $0 + abs(Double($1.0) * $1.1) }
+        let result = bytes.withUnsafeBytes { w in
+            quantized.withUnsafeBytes { DotProducts.dot(type, w.baseAddress!, $0.baseAddress!, count: count) }
+        }
+        #expect(abs(Double(result) - reference) <= 1e-5 * max(magnitude, 1), "\(type): \(result) vs \(reference)")
+    }
+
+    @Test("activation quantisation keeps values within half a step (plus the f16 rounding of the scale)")
+    func quantisationError() {
+        for format in [ActivationFormat.q8_0, .q8_1, .q8_K] {
+            var generator = SplitMix64(seed: 11)
+            let x = (0..<512).map { _ in Float(Double(generator.next() % 20_000) / 1_000 - 10) }
+            var quantized = [UInt8](repeating: 0, count: format.rowBytes(512))
+            x.withUnsafeBufferPointer { source in
+                quantized.withUnsafeMutableBytes { ActivationQuantizer.quantize(source.baseAddress!, count: 512, to: $0.baseAddress!, format: format) }
+            }
+            let back = quantized.withUnsafeBytes { Self.dequantizedActivations($0.baseAddress!, format: format, count: 512) }
+            let amax = x.map(abs).max() ?? 1
+            let step = Double(amax) / 127
+            let worst = zip(x, back).map { abs(Double($0) - $1) }.max() ?? 0
+            // Q8_0/Q8_1 store the scale as f16 (relative error ≤ 2⁻¹¹), which moves the largest
+            // values (|q| = 127) by up to 127·step·2⁻¹¹.
+            let scaleRounding = format == .q8_K ? step * 1e-6 : 127 * step / 2_048
+            #expect(worst <= step * 0.5 + scaleRounding, "\(format): worst \(worst), step \(step)")
+        }
+    }
+}
