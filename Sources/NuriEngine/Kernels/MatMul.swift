@@ -1,0 +1,34 @@
+/// The matrix products of a forward pass: `output[t] = W · input[t]` for a batch of tokens.
+///
+/// Activations are quantised once per call into the weights' ``ActivationFormat``; then rows of
+/// `W` are split across threads and each row is multiplied with every token while it is in
+/// cache (weights are read once per batch, which is what makes prompts fast).
+enum MatMul {
+    /// - Parameters:
+    ///   - input: `[tokens, W.columns]` floats.
+    ///   - output: `[tokens, W.rows]` floats.
+    ///   - scratch: at least ``scratchBytes(_:tokens:)`` bytes.
+    static func multiply(_ w: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, output: UnsafeMutablePointer<Float>,
+                         scratch: UnsafeMutableRawPointer, parallel: Parallel) {
+        let format = ActivationFormat(weights: w.type)
+        let activationBytes = format.rowBytes(w.columns)
+        for t in 0..<tokens {
+            ActivationQuantizer.quantize(input + t * w.columns, count: w.columns, to: scratch + t * activationBytes, format: format)
+        }
+        let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch))
+        parallel.forEachSlice(of: w.rows) { rows in
+            for r in rows {
+                let row = w.base + r * w.rowBytes
+                for t in 0..<tokens {
+                    out.pointer[t * w.rows + r] = DotProducts.dot(w.type, row, activations.pointer + t * activationBytes, count: w.columns)
+                }
+            }
+        }
+    }
+
+    /// Scratch bytes `multiply` needs for `tokens` rows of `columns` inputs of any weight type.
+    static func scratchBytes(columns: Int, tokens: Int) -> Int {
+        // Q8_1 has the most bytes per value (36 per 32); F32 4 per value is larger still.
+        tokens * columns * 4 + 64
+    }
+}

@@ -1,0 +1,64 @@
+/// Buffers for one forward pass over up to `batch` tokens, allocated once per model so that no
+/// step of generation allocates. Shapes are per token (rows of `batch`).
+final class Workspace: @unchecked Sendable {
+    // @unchecked: used by one forward pass at a time (the model serialises calls).
+
+    let batch: Int
+    /// Residual stream `[batch, embedding]`.
+    let x: UnsafeMutablePointer<Float>
+    /// Normalised input of a block `[batch, embedding]`.
+    let normed: UnsafeMutablePointer<Float>
+    /// Queries `[batch, heads × headSize]`; keys and values `[batch, kvHeads × headSize]`.
+    let q: UnsafeMutablePointer<Float>
+    let k: UnsafeMutablePointer<Float>
+    let v: UnsafeMutablePointer<Float>
+    /// Attention output `[batch, heads × headSize]`.
+    let attention: UnsafeMutablePointer<Float>
+    /// Feed-forward gate and up projections `[batch, feedForward]`.
+    let gate: UnsafeMutablePointer<Float>
+    let up: UnsafeMutablePointer<Float>
+    /// A block's output before the residual add `[batch, embedding]`.
+    let blockOutput: UnsafeMutablePointer<Float>
+    /// Activations quantised for a matrix product.
+    let matmulScratch: UnsafeMutableRawPointer
+    /// Logits `[batch, vocabulary]`.
+    let logits: UnsafeMutablePointer<Float>
+    /// Attention scores, per worker: `capacity + headSize` floats (grown on demand).
+    private(set) var attentionScratch: UnsafeMutablePointer<Float>
+    private var attentionScratchCount: Int
+
+    init(config: ModelConfig, batch: Int, threads: Int) {
+        self.batch = batch
+        let qWidth = config.headCount * config.headSize, kvWidth = config.kvHeadCount * config.headSize
+        x = .allocate(capacity: batch * config.embeddingLength)
+        normed = .allocate(capacity: batch * config.embeddingLength)
+        q = .allocate(capacity: batch * qWidth)
+        k = .allocate(capacity: batch * kvWidth)
+        v = .allocate(capacity: batch * kvWidth)
+        attention = .allocate(capacity: batch * qWidth)
+        gate = .allocate(capacity: batch * config.feedForwardLength)
+        up = .allocate(capacity: batch * config.feedForwardLength)
+        blockOutput = .allocate(capacity: batch * max(config.embeddingLength, qWidth))
+        let widest = max(config.embeddingLength, config.feedForwardLength, qWidth)
+        matmulScratch = .allocate(byteCount: MatMul.scratchBytes(columns: widest, tokens: batch), alignment: 64)
+        logits = .allocate(capacity: batch * config.vocabularySize)
+        attentionScratchCount = 0
+        attentionScratch = .allocate(capacity: 1)
+    }
+
+    /// Scratch for attention over a cache of `capacity` positions with `threads` workers.
+    func attentionScratch(capacity: Int, headSize: Int, threads: Int) -> UnsafeMutablePointer<Float> {
+        let needed = threads * (capacity + headSize)
+        if needed > attentionScratchCount {
+            attentionScratch.deallocate()
+            attentionScratch = .allocate(capacity: needed)
+            attentionScratchCount = needed
+        }
+        return attentionScratch
+    }
+
+    deinit {
+        for pointer in [x, normed, q, k, v, attention, gate, up, blockOutput, logits, attentionScratch] { pointer.deallocate() }
+        matmulScratch.deallocate()
+    }
+}

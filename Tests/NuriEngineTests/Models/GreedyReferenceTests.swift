@@ -1,0 +1,37 @@
+import Foundation
+import NuriEngine
+import Testing
+
+@Suite("Greedy generation equals llama.cpp's, token for token")
+struct GreedyReferenceTests {
+    /// Greedy decoding from llama.cpp's own prompt ids, so this tests the model alone.
+    func greedy(model path: String, reference: Reference.Model) throws -> (ids: [Int32], margins: [Float]) {
+        let model = try LanguageModel(path: path)
+        let cache = model.makeCache(capacity: 128)
+        var logits = try model.evaluate(reference.greedyGeneration.promptTokenIDs, cache: cache)
+        var ids: [Int32] = [], margins: [Float] = []
+        for _ in 0..<reference.greedyGeneration.generatedTokenIDs.count {
+            let best = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+            var second = -Float.infinity
+            for (i, v) in logits.enumerated() where i != best { second = max(second, v) }
+            margins.append(logits[best] - second)
+            ids.append(Int32(best))
+            logits = try model.evaluate([Int32(best)], cache: cache)
+        }
+        return (ids, margins)
+    }
+
+    @Test("SmolLM2-135M Q4_1", .enabled(if: TestModels.smolLM2 != nil, "run `make models` to fetch the model"))
+    func smolLM2() throws {
+        let reference = try #require(Reference.smolLM2)
+        let (ids, margins) = try greedy(model: try #require(TestModels.smolLM2), reference: reference)
+        #expect(ids == reference.greedyGeneration.generatedTokenIDs, "margins: \(margins)")
+    }
+
+    @Test("Gemma 3 270M Q4_K_M", .enabled(if: TestModels.gemma3 != nil, "run `make models` to fetch the model"))
+    func gemma3() throws {
+        let reference = try #require(Reference.gemma3)
+        let (ids, margins) = try greedy(model: try #require(TestModels.gemma3), reference: reference)
+        #expect(ids == reference.greedyGeneration.generatedTokenIDs, "margins: \(margins)")
+    }
+}
