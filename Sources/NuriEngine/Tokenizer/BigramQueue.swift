@@ -3,10 +3,10 @@ struct Bigram {
     /// Smaller is merged first: the rule's rank (byte-level BPE) or the ordered negated score
     /// (SentencePiece).
     var priority: Int64
-    var left: Int32
-    var right: Int32
+    var left: Int
+    var right: Int
     /// The byte length of the merged symbol, to tell stale entries (see the merge loops).
-    var size: Int32
+    var size: Int
     /// The piece the merge makes (byte-level BPE; unused by SentencePiece).
     var merged: Int32
 }

@@ -54,11 +54,11 @@ struct ByteLevelBPE: Sendable {
     /// Reusable buffers for ``encode(word:into:scratch:)``.
     struct Scratch {
         var encoded: [UInt8] = []
-        var start: [Int32] = []
-        var length: [Int32] = []
+        var start: [Int] = []
+        var length: [Int] = []
         var piece: [Int32] = []
-        var previous: [Int32] = []
-        var next: [Int32] = []
+        var previous: [Int] = []
+        var next: [Int] = []
         var queue = BigramQueue()
     }
 
@@ -69,16 +69,12 @@ struct ByteLevelBPE: Sendable {
         scratch.start.removeAll(keepingCapacity: true)
         scratch.length.removeAll(keepingCapacity: true)
         scratch.piece.removeAll(keepingCapacity: true)
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(4)
         for codepoint in word {
-            utf8.removeAll(keepingCapacity: true)
-            CodepointDecoding.appendUTF8(codepoint, to: &utf8)
-            for byte in utf8 {
+            CodepointDecoding.forEachUTF8Byte(of: codepoint) { byte in
                 let packed = ByteLevelEncoding.utf8ForByte[Int(byte)]
                 let count = Int(packed >> 24)
-                scratch.start.append(Int32(scratch.encoded.count))
-                scratch.length.append(Int32(count))
+                scratch.start.append(scratch.encoded.count)
+                scratch.length.append(count)
                 scratch.piece.append(pieceForByte[Int(byte)])
                 scratch.encoded.append(UInt8(truncatingIfNeeded: packed))
                 if count == 2 { scratch.encoded.append(UInt8(truncatingIfNeeded: packed >> 8)) }
@@ -98,24 +94,24 @@ struct ByteLevelBPE: Sendable {
         scratch.previous.removeAll(keepingCapacity: true)
         scratch.next.removeAll(keepingCapacity: true)
         for index in 0..<symbolCount {
-            scratch.previous.append(Int32(index - 1))
-            scratch.next.append(index + 1 < symbolCount ? Int32(index + 1) : -1)
+            scratch.previous.append(index - 1)
+            scratch.next.append(index + 1 < symbolCount ? index + 1 : -1)
         }
         scratch.queue.removeAll()
 
-        func addBigram(_ left: Int32, _ right: Int32, _ scratch: inout Scratch) {
+        func addBigram(_ left: Int, _ right: Int, _ scratch: inout Scratch) {
             guard left >= 0, right >= 0 else { return }
-            let leftPiece = scratch.piece[Int(left)], rightPiece = scratch.piece[Int(right)]
+            let leftPiece = scratch.piece[left], rightPiece = scratch.piece[right]
             guard leftPiece >= 0, rightPiece >= 0, let rule = merges.find(left: leftPiece, right: rightPiece) else { return }
-            let size = scratch.length[Int(left)] + scratch.length[Int(right)]
+            let size = scratch.length[left] + scratch.length[right]
             scratch.queue.push(Bigram(priority: Int64(rule.rank), left: left, right: right, size: size, merged: rule.merged))
         }
 
         for index in 1..<max(symbolCount, 1) {
-            addBigram(Int32(index - 1), Int32(index), &scratch)
+            addBigram(index - 1, index, &scratch)
         }
         while let bigram = scratch.queue.pop() {
-            let left = Int(bigram.left), right = Int(bigram.right)
+            let left = bigram.left, right = bigram.right
             let leftLength = scratch.length[left], rightLength = scratch.length[right]
             // Stale: one side was merged away or grew since the pair was queued. (Symbols only
             // grow, so unchanged lengths mean unchanged texts.)
@@ -125,9 +121,9 @@ struct ByteLevelBPE: Sendable {
             scratch.piece[left] = bigram.merged
             let after = scratch.next[right]
             scratch.next[left] = after
-            if after >= 0 { scratch.previous[Int(after)] = Int32(left) }
-            addBigram(scratch.previous[left], Int32(left), &scratch)
-            addBigram(Int32(left), after, &scratch)
+            if after >= 0 { scratch.previous[after] = left }
+            addBigram(scratch.previous[left], left, &scratch)
+            addBigram(left, after, &scratch)
         }
 
         for index in 0..<symbolCount where scratch.length[index] > 0 {
@@ -137,8 +133,8 @@ struct ByteLevelBPE: Sendable {
             } else {
                 // Not a token (a merge rule produced a string the vocabulary lacks): llama.cpp
                 // falls back to the tokens of its single bytes, skipping bytes without one.
-                let start = Int(scratch.start[index])
-                for offset in start..<start + Int(scratch.length[index]) {
+                let start = scratch.start[index]
+                for offset in start..<start + scratch.length[index] {
                     let token = tokenForSingleByte[Int(scratch.encoded[offset])]
                     if token >= 0 { output.append(token) }
                 }

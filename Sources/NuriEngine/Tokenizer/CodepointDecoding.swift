@@ -51,23 +51,30 @@ enum CodepointDecoding {
     /// produce) are written as U+FFFD, where llama.cpp would throw.
     @inline(__always)
     static func appendUTF8(_ codepoint: UInt32, to output: inout [UInt8]) {
+        forEachUTF8Byte(of: codepoint) { output.append($0) }
+    }
+
+    /// Calls `body` with each byte of the UTF-8 of one code point (U+FFFD past U+10FFFF), with
+    /// no buffer in between: byte-level BPE encodes every word this way.
+    @inline(__always)
+    static func forEachUTF8Byte(of codepoint: UInt32, _ body: (UInt8) -> Void) {
         switch codepoint {
         case 0..<0x80:
-            output.append(UInt8(codepoint))
+            body(UInt8(codepoint))
         case 0x80..<0x800:
-            output.append(UInt8(0xC0 | (codepoint >> 6)))
-            output.append(UInt8(0x80 | (codepoint & 0x3F)))
+            body(UInt8(0xC0 | (codepoint >> 6)))
+            body(UInt8(0x80 | (codepoint & 0x3F)))
         case 0x800..<0x10000:
-            output.append(UInt8(0xE0 | (codepoint >> 12)))
-            output.append(UInt8(0x80 | ((codepoint >> 6) & 0x3F)))
-            output.append(UInt8(0x80 | (codepoint & 0x3F)))
+            body(UInt8(0xE0 | (codepoint >> 12)))
+            body(UInt8(0x80 | ((codepoint >> 6) & 0x3F)))
+            body(UInt8(0x80 | (codepoint & 0x3F)))
         case 0x10000..<0x110000:
-            output.append(UInt8(0xF0 | (codepoint >> 18)))
-            output.append(UInt8(0x80 | ((codepoint >> 12) & 0x3F)))
-            output.append(UInt8(0x80 | ((codepoint >> 6) & 0x3F)))
-            output.append(UInt8(0x80 | (codepoint & 0x3F)))
+            body(UInt8(0xF0 | (codepoint >> 18)))
+            body(UInt8(0x80 | ((codepoint >> 12) & 0x3F)))
+            body(UInt8(0x80 | ((codepoint >> 6) & 0x3F)))
+            body(UInt8(0x80 | (codepoint & 0x3F)))
         default:
-            output.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            body(0xEF); body(0xBF); body(0xBD)
         }
     }
 

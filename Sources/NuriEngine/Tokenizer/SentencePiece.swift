@@ -29,10 +29,10 @@ struct SentencePiece: Sendable {
     /// Reusable buffers for ``encode(_:spacePrefix:into:scratch:)``.
     struct Scratch {
         var text: [UInt8] = []
-        var start: [Int32] = []
-        var length: [Int32] = []
-        var previous: [Int32] = []
-        var next: [Int32] = []
+        var start: [Int] = []
+        var length: [Int] = []
+        var previous: [Int] = []
+        var next: [Int] = []
         var queue = BigramQueue()
     }
 
@@ -53,34 +53,34 @@ struct SentencePiece: Sendable {
         var offset = 0
         while offset < total {
             let length = min(CodepointDecoding.sequenceLength(lead: scratch.text[offset]), total - offset)
-            scratch.start.append(Int32(offset))
-            scratch.length.append(Int32(length))
+            scratch.start.append(offset)
+            scratch.length.append(length)
             offset += length
         }
         let symbolCount = scratch.start.count
         scratch.previous.removeAll(keepingCapacity: true)
         scratch.next.removeAll(keepingCapacity: true)
         for index in 0..<symbolCount {
-            scratch.previous.append(Int32(index - 1))
-            scratch.next.append(index + 1 < symbolCount ? Int32(index + 1) : -1)
+            scratch.previous.append(index - 1)
+            scratch.next.append(index + 1 < symbolCount ? index + 1 : -1)
         }
         scratch.queue.removeAll()
 
         scratch.text.withUnsafeBufferPointer { text in
-            func addBigram(_ left: Int32, _ right: Int32, _ scratch: inout Scratch) {
+            func addBigram(_ left: Int, _ right: Int, _ scratch: inout Scratch) {
                 guard left >= 0, right >= 0 else { return }
-                let start = Int(scratch.start[Int(left)])
-                let size = scratch.length[Int(left)] + scratch.length[Int(right)]
-                let token = vocabulary.find(UnsafeBufferPointer(rebasing: text[start..<start + Int(size)]))
+                let start = scratch.start[left]
+                let size = scratch.length[left] + scratch.length[right]
+                let token = vocabulary.find(UnsafeBufferPointer(rebasing: text[start..<start + size]))
                 guard token >= 0, Int(token) < priorities.count else { return }
                 scratch.queue.push(Bigram(priority: priorities[Int(token)], left: left, right: right, size: size, merged: token))
             }
 
             for index in 1..<max(symbolCount, 1) {
-                addBigram(Int32(index - 1), Int32(index), &scratch)
+                addBigram(index - 1, index, &scratch)
             }
             while let bigram = scratch.queue.pop() {
-                let left = Int(bigram.left), right = Int(bigram.right)
+                let left = bigram.left, right = bigram.right
                 let leftLength = scratch.length[left], rightLength = scratch.length[right]
                 // Stale: a side was merged away or grew since the pair was queued.
                 if leftLength == 0 || rightLength == 0 || leftLength + rightLength != bigram.size { continue }
@@ -88,15 +88,15 @@ struct SentencePiece: Sendable {
                 scratch.length[right] = 0
                 let after = scratch.next[right]
                 scratch.next[left] = after
-                if after >= 0 { scratch.previous[Int(after)] = Int32(left) }
-                addBigram(scratch.previous[left], Int32(left), &scratch)
-                addBigram(Int32(left), after, &scratch)
+                if after >= 0 { scratch.previous[after] = left }
+                addBigram(scratch.previous[left], left, &scratch)
+                addBigram(left, after, &scratch)
             }
 
             // Every merged symbol is a token; a single character may not be: its bytes then.
-            var index: Int32 = 0
+            var index = 0
             while index >= 0 {
-                let start = Int(scratch.start[Int(index)]), length = Int(scratch.length[Int(index)])
+                let start = scratch.start[index], length = scratch.length[index]
                 let token = vocabulary.find(UnsafeBufferPointer(rebasing: text[start..<start + length]))
                 if token >= 0 {
                     output.append(token)
@@ -106,7 +106,7 @@ struct SentencePiece: Sendable {
                         if byteToken >= 0 { output.append(byteToken) }
                     }
                 }
-                index = scratch.next[Int(index)]
+                index = scratch.next[index]
             }
         }
     }

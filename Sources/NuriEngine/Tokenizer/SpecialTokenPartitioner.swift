@@ -19,7 +19,7 @@ struct SpecialTokenPartitioner: Sendable {
     /// sorts by length alone with an unstable sort; the order among equally long tokens only
     /// matters when two of them overlap in the text.)
     private let order: [Int32]
-    private let lengths: [Int32]
+    private let lengths: [Int]
     /// Only when parsing special tokens: control and unknown tokens.
     private let needsParseSpecial: [Bool]
     private let stripsLeft: [Bool]
@@ -27,7 +27,7 @@ struct SpecialTokenPartitioner: Sendable {
     /// The trie: children of the root by byte, children of other nodes by `node << 8 | byte`,
     /// and the position in `order` of the token ending at each node (or -1).
     private let rootChildren: [Int32]
-    private let children: [UInt32: Int32]
+    private let children: [UInt64: Int32]
     private let terminal: [Int32]
 
     init(texts: [[UInt8]], attributes: [TokenAttributes]) {
@@ -38,24 +38,24 @@ struct SpecialTokenPartitioner: Sendable {
             return lengthA != lengthB ? lengthA > lengthB : a < b
         }
         order = sorted.map { Int32($0) }
-        lengths = sorted.map { Int32(texts[$0].count) }
+        lengths = sorted.map { texts[$0].count }
         needsParseSpecial = sorted.map { !attributes[$0].isDisjoint(with: [.control, .unknown]) }
         stripsLeft = sorted.map { attributes[$0].contains(.leftStrip) }
         stripsRight = sorted.map { attributes[$0].contains(.rightStrip) }
 
         var rootChildren = [Int32](repeating: -1, count: 256)
-        var children: [UInt32: Int32] = [:]
+        var children: [UInt64: Int32] = [:]
         var terminal: [Int32] = [-1]  // node 0 is the root
         for (position, id) in sorted.enumerated() {
             var node: Int32 = 0
             for byte in texts[id] {
-                let existing = node == 0 ? rootChildren[Int(byte)] : children[UInt32(node) << 8 | UInt32(byte), default: -1]
+                let existing = node == 0 ? rootChildren[Int(byte)] : children[UInt64(node) << 8 | UInt64(byte), default: -1]
                 if existing >= 0 {
                     node = existing
                 } else {
                     let created = Int32(terminal.count)
                     terminal.append(-1)
-                    if node == 0 { rootChildren[Int(byte)] = created } else { children[UInt32(node) << 8 | UInt32(byte)] = created }
+                    if node == 0 { rootChildren[Int(byte)] = created } else { children[UInt64(node) << 8 | UInt64(byte)] = created }
                     node = created
                 }
             }
@@ -74,17 +74,17 @@ struct SpecialTokenPartitioner: Sendable {
         guard !order.isEmpty else { return [.text(0..<count)] }
 
         // Every occurrence of every special token that may take part: (claim order, start).
-        var candidates: [(rank: Int32, start: Int32)] = []
+        var candidates: [(rank: Int32, start: Int)] = []
         for start in 0..<count {
             var node = rootChildren[Int(text[start])]
             var next = start + 1
             while node >= 0 {
                 let rank = terminal[Int(node)]
                 if rank >= 0 && (parseSpecial || !needsParseSpecial[Int(rank)]) {
-                    candidates.append((rank, Int32(start)))
+                    candidates.append((rank, start))
                 }
                 guard next < count else { break }
-                node = children[UInt32(node) << 8 | UInt32(text[next]), default: -1]
+                node = children[UInt64(node) << 8 | UInt64(text[next]), default: -1]
                 next += 1
             }
         }
@@ -95,8 +95,8 @@ struct SpecialTokenPartitioner: Sendable {
         var taken = [Bool](repeating: false, count: count)
         var claimedBy = [Int32](repeating: -1, count: count)
         for candidate in candidates {
-            let rank = Int(candidate.rank), start = Int(candidate.start)
-            let end = start + Int(lengths[rank])
+            let rank = Int(candidate.rank), start = candidate.start
+            let end = start + lengths[rank]
             if taken[start..<end].contains(true) { continue }
             for offset in start..<end { taken[offset] = true }
             claimedBy[start] = candidate.rank
@@ -116,7 +116,7 @@ struct SpecialTokenPartitioner: Sendable {
             let rank = claimedBy[offset]
             if rank >= 0 {
                 fragments.append(.token(order[Int(rank)]))
-                offset += Int(lengths[Int(rank)])
+                offset += lengths[Int(rank)]
             } else if taken[offset] {
                 offset += 1  // stripped whitespace
             } else {

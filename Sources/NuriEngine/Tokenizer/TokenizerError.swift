@@ -21,6 +21,7 @@ public enum TokenizerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The metadata asks for a special token (say, a BOS to prepend) that the vocabulary lacks.
     case missingSpecialToken(String)
 
+    /// The problem in words, naming the metadata key where there is one.
     public var description: String {
         switch self {
         case .missingKey(let key): "tokenizer metadata lacks \(key)"

@@ -43,13 +43,18 @@ public struct TokenizerVocabulary: Sendable, Equatable {
     public var paddingID: Int32?
     /// `tokenizer.ggml.mask_token_id`.
     public var maskID: Int32?
-    /// Fill-in-the-middle tokens: `tokenizer.ggml.fim_{pre,suf,mid,pad,rep,sep}_token_id`
-    /// (the older `prefix/suffix/middle_token_id` keys, when present, win as in llama.cpp).
+    /// `tokenizer.ggml.fim_pre_token_id` (fill-in-the-middle prefix; the older
+    /// `prefix_token_id` wins when valid, as in llama.cpp).
     public var fimPrefixID: Int32?
+    /// `tokenizer.ggml.fim_suf_token_id` (or the older `suffix_token_id`).
     public var fimSuffixID: Int32?
+    /// `tokenizer.ggml.fim_mid_token_id` (or the older `middle_token_id`).
     public var fimMiddleID: Int32?
+    /// `tokenizer.ggml.fim_pad_token_id`; it ends generation.
     public var fimPadID: Int32?
+    /// `tokenizer.ggml.fim_rep_token_id` (repository name); it ends generation.
     public var fimRepoID: Int32?
+    /// `tokenizer.ggml.fim_sep_token_id` (file separator); it ends generation.
     public var fimSeparatorID: Int32?
 
     /// `tokenizer.ggml.add_bos_token`.

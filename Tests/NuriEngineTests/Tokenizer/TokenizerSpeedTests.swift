@@ -24,4 +24,17 @@ struct TokenizerSpeedTests {
             #expect(!ids.isEmpty)
         }
     }
+
+    @Test("load a tokenizer from a GGUF file", .enabled(if: TokenizerModels.haveSmolLM2 && TokenizerModels.haveGemma3, Comment(rawValue: TokenizerModels.skipMessage)))
+    func loading() throws {
+        let clock = ContinuousClock()
+        for file in [TokenizerModels.smolLM2File, TokenizerModels.gemma3File] {
+            let path = try #require(TokenizerModels.path(file))
+            var vocabulary: TokenizerVocabulary?
+            let reading = try clock.measure { vocabulary = try TokenizerVocabulary(gguf: GGUFFile(path: path)) }
+            var tokenizer: Tokenizer?
+            let building = try clock.measure { tokenizer = try Tokenizer(vocabulary: #require(vocabulary)) }
+            print("tokenizer speed: \(file): read metadata \(reading), build \(building), \(tokenizer?.count ?? 0) tokens")
+        }
+    }
 }
