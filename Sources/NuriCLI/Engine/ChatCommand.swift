@@ -23,7 +23,7 @@ struct ChatCommand: ParsableCommand {
     @Option(help: "A system message that opens the conversation.")
     var system: String?
 
-    @Option(name: [.short, .customLong("max-tokens")], help: "Tokens per answer at most.")
+    @Option(name: [.customShort("n"), .customLong("max-tokens")], help: "Tokens per answer at most.")
     var maxTokens: Int = 512
 
     @OptionGroup var sampling: SamplingOptions

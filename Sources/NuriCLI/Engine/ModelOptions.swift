@@ -7,7 +7,7 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "Path to a GGUF model file.")
     var model: String
 
-    @Option(name: [.short, .customLong("threads")], help: "Threads for the forward pass (default: all cores).")
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Threads for the forward pass (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("ctx"), help: "Context length in tokens (default: the model's, at most 4096).")

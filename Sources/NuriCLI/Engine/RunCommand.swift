@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The prompt.")
     var prompt: String
 
-    @Option(name: [.short, .customLong("max-tokens")], help: "Tokens to generate at most.")
+    @Option(name: [.customShort("n"), .customLong("max-tokens")], help: "Tokens to generate at most.")
     var maxTokens: Int = 128
 
     @Option(help: "Stop when this text appears (repeatable).")
