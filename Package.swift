@@ -85,6 +85,7 @@ let package = Package(
         .executableTarget(
             name: "NuriCLI",
             dependencies: [
+                "NuriEngine",
                 "NuriServer",
                 "NuriIdentity",
                 "NuriStore",

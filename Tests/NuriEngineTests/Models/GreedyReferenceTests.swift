@@ -28,10 +28,24 @@ struct GreedyReferenceTests {
         #expect(ids == reference.greedyGeneration.generatedTokenIDs, "margins: \(margins)")
     }
 
+    /// The shared reference and llama.cpp built here part at step 17, where both engines see a
+    /// near tie (0.07 apart); Nuri follows llama.cpp-here for all 32 tokens (Fixtures/reference/README.md).
     @Test("Gemma 3 270M Q4_K_M", .enabled(if: TestModels.gemma3 != nil, "run `make models` to fetch the model"))
     func gemma3() throws {
         let reference = try #require(Reference.gemma3)
+        let local = try JSONDecoder().decode(LocalRun.self, from: Fixture.data("reference/llamacpp-local-gemma3.json"))
+        #expect(local.promptTokenIDs == reference.greedyGeneration.promptTokenIDs)
         let (ids, margins) = try greedy(model: try #require(TestModels.gemma3), reference: reference)
-        #expect(ids == reference.greedyGeneration.generatedTokenIDs, "margins: \(margins)")
+        #expect(Array(ids.prefix(17)) == Array(reference.greedyGeneration.generatedTokenIDs.prefix(17)))
+        #expect(ids == local.generatedTokenIDs, "margins: \(margins)")
+    }
+
+    struct LocalRun: Decodable {
+        let promptTokenIDs: [Int32]
+        let generatedTokenIDs: [Int32]
+        enum CodingKeys: String, CodingKey {
+            case promptTokenIDs = "prompt_token_ids"
+            case generatedTokenIDs = "generated_token_ids"
+        }
     }
 }
