@@ -5,7 +5,8 @@
 /// with two or three byte tokens), so the decoder holds back an incomplete trailing sequence
 /// until the bytes that complete it arrive. It also holds the few bytes that llama.cpp's space
 /// cleaning may still change. The concatenation of everything ``append(_:)`` and ``finish()``
-/// return is exactly ``Tokenizer/decode(_:removeSpecial:renderSpecial:)`` of the same ids.
+/// return is exactly ``Tokenizer/decode(_:removeSpecial:renderSpecial:)`` of the same ids with
+/// the same `renderSpecial` (and `removeSpecial` false: a stream cannot know which token is last).
 ///
 /// ```swift
 /// var decoder = StreamingDecoder(tokenizer: tokenizer)

@@ -1,5 +1,6 @@
 import Foundation
 import NuriEngine
+import Testing
 
 /// The model files the tokenizer tests read, and the tokenizers built from them once.
 ///
@@ -36,14 +37,28 @@ enum TokenizerModels {
     static func smolLM2() throws -> Tokenizer { try smolLM2Tokenizer.get() }
     static func gemma3() throws -> Tokenizer { try gemma3Tokenizer.get() }
 
-    /// The tokenizer of an expected-*.json fixture: a model file, possibly with another
-    /// `tokenizer.ggml.pre` (the fixture was made from a copy of the file with that value).
+    private static let gemma3Vocabulary: Result<TokenizerVocabulary, any Error> = Result { try vocabulary(gemma3File) }
+
+    /// The tokenizer of an expected-*.json fixture: a model file, possibly with some metadata
+    /// replaced (the fixture was made from a copy of the file with those values).
     static func tokenizer(for fixture: ExpectedFixture) throws -> Tokenizer {
-        guard let pre = fixture.pre_override else {
-            return fixture.model_file == gemma3File ? try gemma3() : try smolLM2()
+        let isGemma = fixture.model_file == gemma3File
+        guard !fixture.overrides.isEmpty else { return isGemma ? try gemma3() : try smolLM2() }
+        var vocabulary = isGemma ? try gemma3Vocabulary.get() : try smolLM2Vocabulary.get()
+        for (key, value) in fixture.overrides {
+            switch key {
+            case "tokenizer.ggml.pre": vocabulary.preTokenizer = value
+            case "tokenizer.ggml.add_bos_token": vocabulary.addBOS = value == "true"
+            case "tokenizer.ggml.add_eos_token": vocabulary.addEOS = value == "true"
+            case "tokenizer.ggml.add_space_prefix": vocabulary.addSpacePrefix = value == "true"
+            case "general.name": vocabulary.modelName = value
+            case _ where key.hasPrefix("tokenizer.ggml.tokens["):
+                let index = try #require(Int(key.dropFirst("tokenizer.ggml.tokens[".count).dropLast()))
+                vocabulary.tokens[index] = value
+            default:
+                throw Fixture.FixtureError("unknown override \(key)")
+            }
         }
-        var vocabulary = try smolLM2Vocabulary.get()
-        vocabulary.preTokenizer = pre
         return try Tokenizer(vocabulary: vocabulary)
     }
 }
@@ -83,7 +98,8 @@ struct ExpectedFixture: Decodable {
         let add_noparse: [Int32]
     }
     let model_file: String
-    let pre_override: String?
+    /// Metadata replaced in the model file's copy the figures were made from.
+    let overrides: [String: String]
     let vocab: Vocab
     let cases: [Case]
     let detokenize: [Detokenize]
@@ -97,7 +113,10 @@ struct ExpectedFixture: Decodable {
         "SmolLM2-135M-Instruct.Q4_1+pre=gpt-2",
         "SmolLM2-135M-Instruct.Q4_1+pre=default",
         "SmolLM2-135M-Instruct.Q4_1+pre=starcoder",
+        "SmolLM2-135M-Instruct.Q4_1+add_bos_token=true+add_eos_token=true",
         "gemma-3-270m-q4_k_m",
+        "gemma-3-270m-q4_k_m+add_space_prefix=true+add_eos_token=true",
+        "gemma-3-270m-q4_k_m+name=Phi-3_mini_name_rule_test",
     ]
 
     static func load(_ name: String) throws -> ExpectedFixture {

@@ -112,16 +112,33 @@ def main():
 
     smollm = os.path.join(options.models, "SmolLM2-135M-Instruct.Q4_1.gguf")
     gemma = os.path.join(options.models, "gemma-3-270m-q4_k_m.gguf")
-    models = {"SmolLM2-135M-Instruct.Q4_1": (smollm, None), "gemma-3-270m-q4_k_m": (gemma, None)}
+    models = {"SmolLM2-135M-Instruct.Q4_1": (smollm, {}), "gemma-3-270m-q4_k_m": (gemma, {})}
+    # Variants: a vocabulary-only copy of a model file with some metadata replaced, to cover
+    # pre-tokenizers, flags and name-based rules that the two models do not use themselves.
+    variants = [(smollm, "SmolLM2-135M-Instruct.Q4_1", {"tokenizer.ggml.pre": pre})
+                for pre in ["llama-bpe", "qwen2", "gpt-2", "default", "starcoder"]]
+    variants += [
+        (smollm, "SmolLM2-135M-Instruct.Q4_1", {"tokenizer.ggml.add_bos_token": "true", "tokenizer.ggml.add_eos_token": "true"}),
+        (gemma, "gemma-3-270m-q4_k_m", {"tokenizer.ggml.add_space_prefix": "true", "tokenizer.ggml.add_eos_token": "true"}),
+        # llama.cpp strips whitespace after special tokens of models named Phi-3, and fails to
+        # load one without <unk>, <s>, </s> and <|endoftext|>: Gemma lacks only the last, which an
+        # unused token is renamed to.
+        (gemma, "gemma-3-270m-q4_k_m", {"general.name": "Phi-3 mini (name rule test)",
+                                        "tokenizer.ggml.tokens[6]": "<|endoftext|>"}),
+    ]
     os.makedirs(options.variants, exist_ok=True)
-    for pre in ["llama-bpe", "qwen2", "gpt-2", "default", "starcoder"]:
-        path = os.path.join(options.variants, f"smollm-{pre}.gguf")
-        subprocess.run([sys.executable, os.path.join(HERE, "make_variant.py"), smollm, path, f"tokenizer.ggml.pre={pre}"], check=True)
-        models[f"SmolLM2-135M-Instruct.Q4_1+pre={pre}"] = (path, pre)
+    for base, base_name, overrides in variants:
+        suffix = "+".join(f"{k.split('.')[-1]}={v}" for k, v in overrides.items() if "[" not in k)
+        name = f"{base_name}+{suffix}"
+        name = name.replace(" ", "_").replace("(", "").replace(")", "")
+        path = os.path.join(options.variants, f"{name}.gguf")
+        subprocess.run([sys.executable, os.path.join(HERE, "make_variant.py"), base, path]
+                       + [f"{k}={v}" for k, v in overrides.items()], check=True)
+        models[name] = (path, overrides)
 
     long_text = open(options.ppl).read() if options.ppl else None
     rng = random.Random(7)
-    for name, (path, pre) in models.items():
+    for name, (path, overrides) in models.items():
         vocab = run([options.tokref, "vocab", path], [])[0]
         rows = run([options.tokref, "tok", path], [hexed(t) for t in cases])
         expected = []
@@ -154,7 +171,8 @@ def main():
                 for ids, out in zip(sequences, result.stdout.splitlines()):
                     detok.append({"ids": ids, "remove_special": bool(remove), "render_special": bool(unparse),
                                   "text_hex": json.loads(out)})
-        entry = {"model_file": os.path.basename(smollm if pre else path), "pre_override": pre, "vocab": vocab,
+        base = gemma if name.startswith("gemma") else smollm
+        entry = {"model_file": os.path.basename(base), "overrides": overrides, "vocab": vocab,
                  "cases": expected, "detokenize": detok}
         if long_text is not None:
             row = run([options.tokref, "tok", path], [hexed(long_text)])[0]

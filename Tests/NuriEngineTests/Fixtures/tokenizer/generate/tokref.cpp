@@ -48,7 +48,7 @@ static void arr(const std::vector<llama_token> & ids) {
     printf("]");
 }
 static const llama_vocab * load(const char * path) {
-    llama_log_set([](ggml_log_level, const char *, void *) {}, nullptr);
+    if (!getenv("TOKREF_LOG")) llama_log_set([](ggml_log_level, const char *, void *) {}, nullptr);
     llama_backend_init();
     auto mp = llama_model_default_params();
     mp.vocab_only = true;
