@@ -132,9 +132,8 @@ struct StoreTests {
         }
     }
 
-    @Test("an unreachable PostgreSQL server gives a clear error, quickly, with the password hidden")
+    @Test("an unreachable PostgreSQL server gives a clear error with the password hidden")
     func unreachablePostgres() async throws {
-        let started = ContinuousClock.now
         do {
             _ = try await Database.open(try DatabaseLocation(url: "postgres://nuri:s3cret@127.0.0.1:1/nuri"))
             Issue.record("opening an unreachable server should fail")
@@ -147,7 +146,6 @@ struct StoreTests {
             #expect(!error.description.contains("s3cret"))
             #expect(error.description.contains("Check that the server is running"))
         }
-        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("SQLite creates its data directory, private to the user")
