@@ -1,5 +1,5 @@
 # Nuri — the two commands of the README:
-#   make run    build, create the operator on first run, and serve
+#   make run    build, fetch the models, create the operator on first run, serve SmolLM2
 #   make test   every test (SQLite and a throwaway PostgreSQL)
 
 SWIFT    ?= swift
@@ -31,12 +31,12 @@ models:
 
 run: release models
 	@$(RELEASE_BIN) admin init --data-dir "$(DATA_DIR)" --exist-ok
-	@echo "Model $(DEFAULT_MODEL) is ready; in another terminal: $(RELEASE_BIN) chat $(DEFAULT_MODEL)"
-	$(RELEASE_BIN) serve --data-dir "$(DATA_DIR)" --host "$(HOST)" --port "$(PORT)"
+	$(RELEASE_BIN) serve --data-dir "$(DATA_DIR)" --host "$(HOST)" --port "$(PORT)" --model smollm2=$(DEFAULT_MODEL)
 
 test: models
 	$(SWIFT) build --build-tests
 	NURI_REQUIRE_MODELS=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
+	python3 -m pytest Tests/integration -q
 
 # The tests that need no PostgreSQL, for a quick loop while editing.
 test-fast:

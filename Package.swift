@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .executable(name: "nuri", targets: ["NuriCLI"]),
         .library(name: "NuriEngine", targets: ["NuriEngine"]),
+        .library(name: "NuriGateway", targets: ["NuriGateway"]),
         .library(name: "NuriStore", targets: ["NuriStore"]),
         .library(name: "NuriIdentity", targets: ["NuriIdentity"]),
         .library(name: "NuriServer", targets: ["NuriServer"]),
@@ -67,10 +68,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The OpenAI-compatible gateway: backends (local engine models), request validation.
+        .target(
+            name: "NuriGateway",
+            dependencies: ["NuriEngine"],
+            swiftSettings: strictSettings
+        ),
         // HTTP: routes, authentication middleware, error mapping, metrics, the server's lifecycle.
         .target(
             name: "NuriServer",
             dependencies: [
+                "NuriGateway",
+                "NuriEngine",
                 "NuriStore",
                 "NuriIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),

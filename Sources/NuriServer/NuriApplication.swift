@@ -1,12 +1,13 @@
 import Hummingbird
 import Logging
+import NuriGateway
 import NuriIdentity
 import NuriStore
 
 /// Builds Nuri's HTTP application: its router, middleware and routes.
 public enum NuriApplication {
     /// The router with every route, for the server and for route tests without a socket.
-    public static func router(configuration: ServerConfiguration, database: Database) -> Router<NuriRequestContext> {
+    public static func router(configuration: ServerConfiguration, database: Database, gateway: Gateway = Gateway(backends: [])) -> Router<NuriRequestContext> {
         let router = Router(context: NuriRequestContext.self)
         // Outermost first: log the final status, count it, then render errors as JSON.
         router.add(middleware: RequestLogMiddleware())
@@ -17,18 +18,21 @@ public enum NuriApplication {
         HealthRoutes.add(to: router, database: database)
 
         let identity = IdentityStore(database: database)
-        let api = router.group("api").add(middleware: AuthenticationMiddleware(identity: identity))
+        let authentication = AuthenticationMiddleware(identity: identity)
+        let api = router.group("api").add(middleware: authentication)
         IdentityRoutes(identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
+        let v1 = router.group("v1").add(middleware: authentication)
+        OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: v1)
         return router
     }
 
     /// The application listening where the configuration says.
     public static func application(
-        configuration: ServerConfiguration, database: Database, logger: Logger,
+        configuration: ServerConfiguration, database: Database, gateway: Gateway, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(configuration: configuration, database: database),
+            router: router(configuration: configuration, database: database, gateway: gateway),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nuri"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NuriGateway
 import NuriIdentity
 import NuriStore
 
@@ -11,16 +12,20 @@ public enum Server {
     /// once the socket is listening.
     public static func run(configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void) async throws {
         let location = try configuration.databaseLocation()
+        let gateway = try loadModels(configuration.models, threads: configuration.threads, logger: logger)
         let database = try await Database.openMigrated(location, logger: logger)
         let identity = IdentityStore(database: database)
         let hasOperator = (try? await identity.users().contains(where: \.isOperator)) ?? false
         let dataDirectory = configuration.dataDirectory
-        let app = NuriApplication.application(configuration: configuration, database: database, logger: logger) { port in
+        let app = NuriApplication.application(configuration: configuration, database: database, gateway: gateway, logger: logger) { port in
             let base = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)"
             var lines = [
                 "Nuri is serving at \(base) (database: \(database.redactedLocation))",
                 "  health:  curl \(base)/healthz",
                 "  API:     curl -H \"Authorization: Bearer $NURI_TOKEN\" \(base)/api/orgs",
+                gateway.modelNames.isEmpty
+                    ? "  No models served: add --model NAME=PATH.gguf"
+                    : "  OpenAI:  base_url=\(base)/v1  api_key=$NURI_TOKEN  models: \(gateway.modelNames.joined(separator: ", "))",
             ]
             if !hasOperator {
                 lines.append("  No operator yet: run `nuri admin init --data-dir \(dataDirectory)` to create one and print its token.")
@@ -34,5 +39,22 @@ public enum Server {
             throw error
         }
         try await database.close()
+    }
+
+    /// Loads every configured model before the server starts, so a bad path fails at once.
+    static func loadModels(_ specs: [ServerConfiguration.ModelSpec], threads: Int, logger: Logger) throws -> Gateway {
+        var backends: [LocalBackend] = []
+        for spec in specs {
+            guard FileManager.default.fileExists(atPath: spec.path) else {
+                throw ConfigurationError("model '\(spec.name)': no file at \(spec.path) (fetch the default models with `make models`)")
+            }
+            do {
+                backends.append(try LocalBackend(name: spec.name, path: spec.path, threads: threads))
+            } catch {
+                throw ConfigurationError("model '\(spec.name)' (\(spec.path)) cannot be loaded: \(error)")
+            }
+            logger.info("model loaded", metadata: ["model": .string(spec.name), "path": .string(spec.path)])
+        }
+        return Gateway(backends: backends)
     }
 }

@@ -12,14 +12,18 @@ struct Serve: AsyncParsableCommand {
             the authenticated API under /api. Stops gracefully on SIGINT or SIGTERM, letting
             requests in flight finish.
 
+            Models given with --model are served through the OpenAI-compatible API under /v1
+            (GET /v1/models, POST /v1/chat/completions, POST /v1/completions).
+
             Each setting can also come from the environment (NURI_HOST, NURI_PORT, NURI_DATA_DIR,
-            NURI_DATABASE_URL, NURI_LOG_LEVEL, NURI_LOG_FORMAT, NURI_MAX_BODY_SIZE) or from a YAML
-            config file with the same names in lower case (host, port, data_dir, database,
-            log_level, log_format, max_body_size). Flags win over the environment, which wins
+            NURI_DATABASE_URL, NURI_LOG_LEVEL, NURI_LOG_FORMAT, NURI_MAX_BODY_SIZE, NURI_MODELS as
+            NAME=PATH,NAME=PATH, NURI_THREADS) or from a YAML config file with the same names in
+            lower case (host, port, data_dir, database, log_level, log_format, max_body_size,
+            models as a mapping NAME: PATH, threads). Flags win over the environment, which wins
             over the file. `--print-config` shows the result and where each value came from.
 
             Examples:
-              nuri serve
+              nuri serve --model smollm2=models/SmolLM2-135M-Instruct.Q4_1.gguf
               nuri serve --host 0.0.0.0 --port 8080 --data-dir /var/lib/nuri
               nuri serve --database postgres://nuri:secret@db.internal:5432/nuri
               nuri serve --config /etc/nuri/config.yaml --print-config
@@ -50,6 +54,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-body-size"), help: "Largest JSON request body, e.g. 2MiB (default).")
     var maxBodySize: String?
 
+    @Option(name: .customLong("model"), help: "Serve a GGUF model as NAME=PATH (repeatable), e.g. smollm2=models/SmolLM2-135M-Instruct.Q4_1.gguf.")
+    var models: [String] = []
+
+    @Option(help: "Threads per forward pass (default: all cores).")
+    var threads: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets redacted) and exit.")
     var printConfig = false
 
@@ -62,6 +72,8 @@ struct Serve: AsyncParsableCommand {
         flags[.logLevel] = logLevel
         flags[.logFormat] = logFormat
         flags[.maxBodySize] = maxBodySize
+        flags[.models] = models.isEmpty ? nil : models.joined(separator: ",")
+        flags[.threads] = threads
         let (configuration, origins) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
         if printConfig {
             print(configuration.printable(origins: origins))

@@ -9,14 +9,19 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     case logLevel = "log_level"
     case logFormat = "log_format"
     case maxBodySize = "max_body_size"
+    /// Models to serve: `name=path.gguf`, comma-separated (repeatable `--model` flag; a mapping
+    /// `models: {name: path}` in the config file).
+    case models
+    /// Threads each model's forward pass uses.
+    case threads
 
     /// `NURI_HOST`, `NURI_DATA_DIR`, … (`database` reads `NURI_DATABASE_URL`, as is usual).
     public var environmentVariable: String {
         self == .database ? "NURI_DATABASE_URL" : "NURI_" + rawValue.uppercased()
     }
 
-    /// `--host`, `--data-dir`, …
-    public var flag: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+    /// `--host`, `--data-dir`, … (`models` is given as repeated `--model`).
+    public var flag: String { self == .models ? "--model" : "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
 
     /// Whether the value can hold a secret and must be redacted when shown.
     var isSecret: Bool { self == .database }

@@ -75,6 +75,20 @@ public struct ConfigurationResolver: Sendable {
         case .logFormat:
             guard ["text", "json"].contains(value.lowercased()) else { throw invalid("use text or json") }
             configuration.logFormat = value.lowercased()
+        case .models:
+            var specs: [ServerConfiguration.ModelSpec] = []
+            for item in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw invalid("give each model as NAME=PATH.gguf, e.g. --model smollm2=models/SmolLM2-135M-Instruct.Q4_1.gguf")
+                }
+                guard !specs.contains(where: { $0.name == parts[0] }) else { throw invalid("the model name '\(parts[0])' is given twice") }
+                specs.append(.init(name: parts[0], path: (parts[1] as NSString).expandingTildeInPath))
+            }
+            configuration.models = specs
+        case .threads:
+            guard let threads = Int(value), (1...1024).contains(threads) else { throw invalid("give a number of threads from 1") }
+            configuration.threads = threads
         case .maxBodySize:
             guard let bytes = ByteSize.parse(value), bytes > 0 else { throw invalid("give a size in bytes, or with a unit: 512KiB, 8MiB, 1GiB") }
             configuration.maxBodySize = bytes
@@ -106,6 +120,10 @@ public struct ConfigurationResolver: Sendable {
             guard let key = ConfigurationKey(rawValue: name) else {
                 let known = ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")
                 throw ConfigurationError("config file \(path): unknown setting '\(name)'; known settings: \(known)")
+            }
+            if key == .models, let mapping = valueNode.mapping {
+                values[key] = mapping.map { "\($0.key.string ?? "")=\($0.value.string ?? "")" }.joined(separator: ",")
+                continue
             }
             guard let scalar = valueNode.scalar else {
                 throw ConfigurationError("config file \(path): '\(name)' must be a single value")

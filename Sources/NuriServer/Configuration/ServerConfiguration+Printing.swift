@@ -21,6 +21,10 @@ extension ServerConfiguration {
             case .logLevel: value = logLevel
             case .logFormat: value = logFormat
             case .maxBodySize: value = String(maxBodySize)
+            case .models:
+                guard !models.isEmpty else { return "# models: none" }
+                return "models:  # \(origin)\n" + models.map { "  \($0.name): \"\($0.path)\"" }.joined(separator: "\n")
+            case .threads: value = String(threads)
             }
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return "\(key.rawValue): \"\(escaped)\"  # \(origin)"

@@ -17,6 +17,21 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var logFormat = "text"
     /// Largest request body accepted on JSON routes, in bytes.
     public var maxBodySize = 2 * 1024 * 1024
+    /// Models served by the engine in this process, by the name clients use.
+    public var models: [ModelSpec] = []
+    /// Threads per forward pass (default: the machine's cores).
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// A model to serve: the name clients use and the GGUF file.
+    public struct ModelSpec: Sendable, Equatable {
+        public let name: String
+        public let path: String
+
+        public init(name: String, path: String) {
+            self.name = name
+            self.path = path
+        }
+    }
 
     public init() {}
 

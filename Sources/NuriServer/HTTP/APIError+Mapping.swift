@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NuriGateway
 import NuriIdentity
 import NuriStore
 
@@ -16,6 +17,8 @@ extension APIError {
             self.init(identity: error)
         case let error as StoreError:
             self.init(store: error)
+        case let error as GatewayError:
+            self.init(gateway: error)
         case let error as DecodingError:
             self.init(decoding: error)
         case let error as any HTTPResponseError:
@@ -38,6 +41,19 @@ extension APIError {
             self.init(status: .conflict, message: error.description, type: "conflict_error", param: "name", code: "\(kind)_exists")
         case .invalidInput(let param, let message):
             self.init(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: "invalid_value")
+        }
+    }
+
+    init(gateway error: GatewayError) {
+        switch error {
+        case .modelNotFound:
+            self.init(status: .notFound, message: error.description, type: "invalid_request_error", param: "model", code: "model_not_found")
+        case .invalidRequest(let param, let message):
+            self.init(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: "invalid_value")
+        case .contextLengthExceeded:
+            self.init(status: .badRequest, message: error.description, type: "invalid_request_error", param: "messages", code: "context_length_exceeded")
+        case .backendFailed:
+            self.init(status: .badGateway, message: error.description, type: "server_error", code: "backend_error")
         }
     }
 

@@ -1,0 +1,132 @@
+import Dispatch
+import Foundation
+import NuriEngine
+
+/// A model served by ``NuriEngine`` in this process.
+///
+/// Generation runs on the backend's own serial queue, never on Swift's cooperative threads
+/// (a forward pass is long, synchronous work that would starve the server's I/O). Requests wait
+/// their turn; the session's cache keeps the previous request's tokens, so a conversation's next
+/// turn only evaluates what is new. A consumer that goes away (a client disconnecting) stops its
+/// generation at the next token.
+public final class LocalBackend: @unchecked Sendable {
+    // @unchecked: `session` is only touched on `queue`.
+
+    public let name: String
+    public let model: LanguageModel
+    public let tokenizer: Tokenizer
+    /// When the backend was loaded, for `created` in `/v1/models` (Unix seconds).
+    public let created: Int
+    private let template: ChatTemplate
+    private let bosText: String
+    private let eosText: String
+    private let session: Session
+    private let queue: DispatchQueue
+
+    /// ChatML, for models whose file carries no template.
+    static let chatML = """
+        {% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}
+        """
+
+    /// Loads a GGUF model.
+    public init(name: String, path: String, threads: Int, contextLength: Int? = nil) throws {
+        self.name = name
+        model = try LanguageModel(path: path, threads: threads)
+        tokenizer = try Tokenizer(gguf: model.file)
+        template = try ChatTemplate(source: model.file.string("tokenizer.chat_template") ?? Self.chatML)
+        bosText = tokenizer.bosID.flatMap(tokenizer.tokenText) ?? ""
+        eosText = tokenizer.eosID.flatMap(tokenizer.tokenText) ?? ""
+        session = Session(model: model, tokenizer: tokenizer, contextLength: contextLength)
+        queue = DispatchQueue(label: "nuri.backend.\(name)", qos: .userInitiated)
+        created = Int(Date().timeIntervalSince1970)
+    }
+
+    /// Tokens the backend's context holds.
+    public var contextLength: Int { session.contextLength }
+
+    /// The chat rendered with the model's template, as token ids.
+    public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
+        let text: String
+        do {
+            text = try template.render(messages: messages, addGenerationPrompt: true, bosToken: bosText, eosToken: eosText)
+        } catch {
+            throw GatewayError.invalidRequest(param: "messages", message: "the model's chat template refused these messages: \(error)")
+        }
+        return tokenizer.encode(text, addSpecial: false, parseSpecial: true)
+    }
+
+    /// A plain prompt as token ids (with the BOS the model wants).
+    public func textPrompt(_ text: String) -> [Int32] {
+        tokenizer.encode(text, addSpecial: true, parseSpecial: false)
+    }
+
+    /// Generates from `prompt`, streaming events; cancelling the consumer stops the generation.
+    public func generate(prompt: [Int32], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream(bufferingPolicy: .unbounded)
+        let cancelled = CancellationFlag()
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { cancelled.set() }
+        }
+        queue.async { [session] in
+            guard !cancelled.isSet else {
+                continuation.finish()
+                return
+            }
+            do {
+                let summary = try session.generate(
+                    prompt: prompt, maxTokens: options.maxTokens, sampling: options.sampling, stop: options.stop,
+                    logProbabilities: options.logProbabilities
+                ) { chunk in
+                    if cancelled.isSet { return false }
+                    if chunk.token >= 0 || !chunk.text.isEmpty {
+                        continuation.yield(.token(id: chunk.token, text: chunk.text, logProbabilities: chunk.logProbabilities))
+                    }
+                    return true
+                }
+                continuation.yield(.finished(promptTokens: summary.promptTokens, completionTokens: summary.generatedTokens.count,
+                                             reason: summary.finishReason))
+                continuation.finish()
+            } catch let error as EngineError {
+                if case .contextFull(let limit, let needed) = error {
+                    continuation.finish(throwing: GatewayError.contextLengthExceeded(limit: limit, requested: needed))
+                } else {
+                    continuation.finish(throwing: GatewayError.invalidRequest(param: nil, message: "\(error)"))
+                }
+            } catch {
+                continuation.finish(throwing: GatewayError.backendFailed("\(error)"))
+            }
+        }
+        return stream
+    }
+
+    /// Log-probabilities of each prompt token given the ones before it (the first has none),
+    /// with `top` alternatives: what `echo` + `logprobs` report.
+    public func scorePrompt(_ prompt: [Int32], top: Int) async throws -> [TokenLogProbabilities?] {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [model] in
+                do {
+                    guard prompt.count <= model.config.trainedContextLength else {
+                        throw GatewayError.contextLengthExceeded(limit: model.config.trainedContextLength, requested: prompt.count)
+                    }
+                    var result: [TokenLogProbabilities?] = [nil]
+                    let cache = model.makeCache(capacity: max(prompt.count, 1))
+                    try model.evaluate(prompt, cache: cache, outputs: Array(0..<max(prompt.count - 1, 0))) { index, logits in
+                        result.append(TokenLogProbabilities(logits: logits, token: prompt[index + 1], topCount: top))
+                    }
+                    continuation.resume(returning: Array(result.prefix(prompt.count)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// Set once, read from any thread.
+final class CancellationFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

@@ -1,0 +1,224 @@
+import Foundation
+import Hummingbird
+import NuriEngine
+import NuriGateway
+import NuriIdentity
+
+/// The OpenAI-compatible API under `/v1`: models, chat completions (streaming or not) and
+/// completions (with `echo` and `logprobs`). Every route needs a token with the `inference` scope.
+struct OpenAIRoutes {
+    let gateway: Gateway
+    let bodyLimit: Int
+    let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
+    func add(to group: RouterGroup<NuriRequestContext>) {
+        group.get("models", use: listModels)
+        group.get("models/:model", use: showModel)
+        group.post("chat/completions", use: chatCompletions)
+        group.post("completions", use: completions)
+    }
+
+    // MARK: Models
+
+    @Sendable func listModels(_ request: Request, context: NuriRequestContext) async throws -> Response {
+        _ = try context.require(.inference)
+        let models = gateway.modelNames.compactMap { name in
+            gateway.backends[name].map { OpenAIResponses.Model(id: name, created: $0.created, ownedBy: "nuri") }
+        }
+        return try json(OpenAIResponses.ModelList(data: models))
+    }
+
+    @Sendable func showModel(_ request: Request, context: NuriRequestContext) async throws -> Response {
+        _ = try context.require(.inference)
+        let name = try context.parameters.require("model")
+        let backend = try gateway.backend(name)
+        return try json(OpenAIResponses.Model(id: name, created: backend.created, ownedBy: "nuri"))
+    }
+
+    // MARK: Chat
+
+    @Sendable func chatCompletions(_ request: Request, context: NuriRequestContext) async throws -> Response {
+        _ = try context.require(.inference)
+        let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: bodyLimit)
+        let backend = try gateway.backend(body.model)
+        guard !body.messages.isEmpty else {
+            throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
+        }
+        let prompt = try backend.chatPrompt(body.messages.map { ChatMessage(role: $0.role, content: $0.text) })
+        let n = try RequestValidation.choices(body.n)
+        let topLogprobs = body.topLogprobs ?? 0
+        guard (0...20).contains(topLogprobs) else {
+            throw GatewayError.invalidRequest(param: "top_logprobs", message: "top_logprobs must be between 0 and 20")
+        }
+        let maxTokens = try RequestValidation.maxTokens(body.maxCompletionTokens ?? body.maxTokens,
+                                                        param: body.maxCompletionTokens != nil ? "max_completion_tokens" : "max_tokens",
+                                                        promptTokens: prompt.count, contextLength: backend.contextLength)
+        var options = GenerationOptions(
+            maxTokens: maxTokens,
+            sampling: try RequestValidation.sampling(temperature: body.temperature, topP: body.topP, presencePenalty: body.presencePenalty,
+                                                     frequencyPenalty: body.frequencyPenalty, seed: body.seed),
+            stop: try RequestValidation.stop(body.stop),
+            logProbabilities: body.logprobs == true ? topLogprobs : nil)
+        let id = OpenAIResponses.identifier("chatcmpl"), created = Int(Date().timeIntervalSince1970)
+
+        if body.stream == true {
+            guard n == 1 else { throw GatewayError.invalidRequest(param: "n", message: "streaming supports n = 1") }
+            let includeUsage = body.streamOptions?.includeUsage == true
+            let events = backend.generate(prompt: prompt, options: options)
+            let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder
+            let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                let task = Task {
+                    func send(_ chunk: OpenAIResponses.ChatCompletionChunk) throws {
+                        var data = Data("data: ".utf8)
+                        data.append(try encoder.encode(chunk))
+                        data.append(contentsOf: Array("\n\n".utf8))
+                        continuation.yield(ByteBuffer(bytes: data))
+                    }
+                    do {
+                        try send(.init(id: id, created: created, model: model,
+                                       choices: [.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil, logprobs: nil)], usage: nil))
+                        for try await event in events {
+                            switch event {
+                            case .token(_, let text, let probabilities):
+                                guard !text.isEmpty || probabilities != nil else { continue }
+                                let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
+                                try send(.init(id: id, created: created, model: model,
+                                               choices: [.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs)], usage: nil))
+                            case .finished(let promptTokens, let completionTokens, let reason):
+                                try send(.init(id: id, created: created, model: model,
+                                               choices: [.init(index: 0, delta: .init(role: nil, content: nil), finishReason: OpenAIResponses.finishReason(reason), logprobs: nil)], usage: nil))
+                                if includeUsage {
+                                    try send(.init(id: id, created: created, model: model, choices: [],
+                                                   usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
+                                }
+                            }
+                        }
+                        continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+                        continuation.finish()
+                    } catch {
+                        // Headers are sent: report the failure in the stream, as OpenAI does.
+                        let apiError = APIError(error)
+                        let text = #"data: {"error":{"message":"\#(apiError.message.replacingOccurrences(of: "\"", with: "'"))","type":"\#(apiError.type)","param":null,"code":null}}"# + "\n\n"
+                        continuation.yield(ByteBuffer(string: text))
+                        continuation.finish()
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+            return Response(status: .ok,
+                            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                            body: ResponseBody(asyncSequence: stream))
+        }
+
+        var choices: [OpenAIResponses.ChatCompletion.Choice] = []
+        var completionTokens = 0
+        for index in 0..<n {
+            if n > 1, let seed = options.sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
+            var text = "", logprobs: [OpenAIResponses.ChatLogProbs.Entry] = []
+            var reason = Session.FinishReason.stop
+            for try await event in backend.generate(prompt: prompt, options: options) {
+                switch event {
+                case .token(_, let piece, let probabilities):
+                    text += piece
+                    if let probabilities { logprobs.append(OpenAIResponses.ChatLogProbs.entry(probabilities, tokenizer: backend.tokenizer)) }
+                case .finished(_, let count, let finish):
+                    completionTokens += count
+                    reason = finish
+                }
+            }
+            choices.append(.init(index: index, message: .init(role: "assistant", content: text),
+                                 finishReason: OpenAIResponses.finishReason(reason),
+                                 logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
+        }
+        return try json(OpenAIResponses.ChatCompletion(id: id, created: created, model: body.model, choices: choices,
+                                                       usage: .init(promptTokens: prompt.count, completionTokens: completionTokens)))
+    }
+
+    // MARK: Completions
+
+    @Sendable func completions(_ request: Request, context: NuriRequestContext) async throws -> Response {
+        _ = try context.require(.inference)
+        let body = try await request.decodeJSON(CompletionRequest.self, limit: bodyLimit)
+        let backend = try gateway.backend(body.model)
+        guard body.stream != true else {
+            throw GatewayError.invalidRequest(param: "stream", message: "streaming is supported on /v1/chat/completions; send stream: false here")
+        }
+        let prompts: [[Int32]]
+        switch body.prompt {
+        case .texts(let texts): prompts = texts.map(backend.textPrompt)
+        case .tokens(let lists):
+            for list in lists {
+                for id in list where id < 0 || Int(id) >= backend.model.config.vocabularySize {
+                    throw GatewayError.invalidRequest(param: "prompt", message: "token id \(id) is outside the vocabulary of \(backend.model.config.vocabularySize)")
+                }
+            }
+            prompts = lists
+        }
+        guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else {
+            throw GatewayError.invalidRequest(param: "prompt", message: "prompt must not be empty")
+        }
+        let n = try RequestValidation.choices(body.n)
+        let top = body.logprobs
+        if let top, !(0...20).contains(top) {
+            throw GatewayError.invalidRequest(param: "logprobs", message: "logprobs must be between 0 and 20")
+        }
+        let sampling = try RequestValidation.sampling(temperature: body.temperature, topP: body.topP, presencePenalty: body.presencePenalty,
+                                                      frequencyPenalty: body.frequencyPenalty, seed: body.seed)
+        let stop = try RequestValidation.stop(body.stop)
+        let tokenizer = backend.tokenizer
+        var choices: [OpenAIResponses.Completion.Choice] = []
+        var promptTokens = 0, completionTokens = 0
+        for prompt in prompts {
+            promptTokens += prompt.count
+            let maxTokens = try RequestValidation.maxTokens(body.maxTokens ?? 16, param: "max_tokens", promptTokens: prompt.count,
+                                                            contextLength: backend.contextLength, allowZero: body.echo == true)
+            let scored = body.echo == true && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
+            for index in 0..<n {
+                var text = body.echo == true ? tokenizer.decode(prompt) : ""
+                var logprobs = OpenAIResponses.Completion.LogProbs()
+                var offset = 0
+                func record(_ id: Int32, _ probabilities: TokenLogProbabilities?) {
+                    let piece = tokenizer.decode([id], renderSpecial: true)
+                    logprobs.tokens.append(piece)
+                    logprobs.tokenLogprobs.append(probabilities?.logProbability)
+                    logprobs.topLogprobs.append(probabilities.map { p in
+                        Dictionary(p.top.map { (tokenizer.decode([$0.token], renderSpecial: true), $0.logProbability) }, uniquingKeysWith: max)
+                    })
+                    logprobs.textOffset.append(offset)
+                    offset += piece.count
+                }
+                if body.echo == true, top != nil {
+                    for (id, probabilities) in zip(prompt, scored) { record(id, probabilities) }
+                }
+                var reason = Session.FinishReason.length
+                if maxTokens > 0 {
+                    var options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stop: stop, logProbabilities: top)
+                    if n > 1, let seed = sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
+                    for try await event in backend.generate(prompt: prompt, options: options) {
+                        switch event {
+                        case .token(let id, let piece, let probabilities):
+                            text += piece
+                            if top != nil, id >= 0 { record(id, probabilities) }
+                        case .finished(_, let count, let finish):
+                            completionTokens += count
+                            reason = finish
+                        }
+                    }
+                }
+                choices.append(.init(text: text, index: choices.count, logprobs: top == nil ? nil : logprobs,
+                                     finishReason: OpenAIResponses.finishReason(reason)))
+            }
+        }
+        return try json(OpenAIResponses.Completion(id: OpenAIResponses.identifier("cmpl"), created: Int(Date().timeIntervalSince1970),
+                                                   model: body.model, choices: choices,
+                                                   usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}

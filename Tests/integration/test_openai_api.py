@@ -1,0 +1,119 @@
+"""The real `openai` Python client against a running Nuri serving the real SmolLM2 model."""
+import json
+import urllib.request
+
+import openai
+import pytest
+
+
+@pytest.fixture
+def client(server):
+    return openai.OpenAI(base_url=server["base_url"], api_key=server["token"], max_retries=0)
+
+
+def test_models_are_listed(client):
+    models = client.models.list()
+    assert [m.id for m in models.data] == ["smollm2"]
+    assert models.data[0].object == "model"
+
+
+def test_chat_answers(client):
+    reply = client.chat.completions.create(
+        model="smollm2", messages=[{"role": "user", "content": "What is the capital of South Korea?"}],
+        temperature=0, max_tokens=30)
+    assert "Seoul" in reply.choices[0].message.content
+    assert reply.choices[0].message.role == "assistant"
+    assert reply.choices[0].finish_reason == "stop"
+    assert reply.usage.prompt_tokens > 0 and reply.usage.completion_tokens > 0
+    assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
+
+
+def test_chat_streams_with_usage(client):
+    stream = client.chat.completions.create(
+        model="smollm2", messages=[{"role": "user", "content": "What is the capital of South Korea?"}],
+        temperature=0, max_tokens=30, stream=True, stream_options={"include_usage": True})
+    chunks = list(stream)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert "Seoul" in content
+    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    assert finishes == ["stop"]
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
+    assert all(c.object == "chat.completion.chunk" for c in chunks)
+
+
+def test_streamed_and_whole_answers_agree(client):
+    messages = [{"role": "user", "content": "Name a fruit."}]
+    whole = client.chat.completions.create(model="smollm2", messages=messages, temperature=0, max_tokens=20)
+    streamed = "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(
+        model="smollm2", messages=messages, temperature=0, max_tokens=20, stream=True) if c.choices)
+    assert streamed == whole.choices[0].message.content
+
+
+def test_seed_reproduces_sampling(client):
+    def sample(seed):
+        return client.chat.completions.create(
+            model="smollm2", messages=[{"role": "user", "content": "Tell me a short story."}],
+            temperature=1.0, max_tokens=24, seed=seed).choices[0].message.content
+    assert sample(42) == sample(42)
+    assert len({sample(1), sample(2), sample(3)}) > 1
+
+
+def test_completions_echo_and_logprobs(client):
+    result = client.completions.create(model="smollm2", prompt="The capital of South Korea is",
+                                       max_tokens=2, temperature=0, echo=True, logprobs=1)
+    choice = result.choices[0]
+    assert choice.text.startswith("The capital of South Korea is Seoul")
+    lp = choice.logprobs
+    assert lp.tokens[:6] == ["The", " capital", " of", " South", " Korea", " is"]
+    assert lp.token_logprobs[0] is None and all(x <= 0 for x in lp.token_logprobs[1:])
+    assert lp.text_offset[:3] == [0, 3, 11]
+    assert len(lp.tokens) == len(lp.token_logprobs) == len(lp.top_logprobs) == 8
+
+
+def test_completions_accept_token_ids_and_score_without_generating(client):
+    result = client.completions.create(model="smollm2", prompt=[[504, 3575, 282, 2582, 9096, 314, 39903]],
+                                       max_tokens=0, echo=True, logprobs=1)
+    lp = result.choices[0].logprobs
+    assert len(lp.tokens) == 7 and lp.tokens[-1] == " Seoul"
+    # " Seoul" is the model's greedy choice here, so it is its own top alternative.
+    assert list(lp.top_logprobs[-1].keys()) == [" Seoul"]
+
+
+def test_errors_map_to_the_client_exceptions(server, client):
+    with pytest.raises(openai.AuthenticationError):
+        openai.OpenAI(base_url=server["base_url"], api_key="nuri_wrong", max_retries=0).models.list()
+    with pytest.raises(openai.PermissionDeniedError):
+        openai.OpenAI(base_url=server["base_url"], api_key=server["reader_token"], max_retries=0).models.list()
+    with pytest.raises(openai.NotFoundError) as missing:
+        client.chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "hi"}])
+    assert missing.value.code == "model_not_found"
+    with pytest.raises(openai.BadRequestError) as bad:
+        client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "hi"}], temperature=5)
+    assert bad.value.param == "temperature"
+
+
+def test_wrong_types_name_the_field(server):
+    request = urllib.request.Request(
+        server["base_url"] + "/chat/completions", method="POST",
+        data=json.dumps({"model": "smollm2", "messages": [{"role": "user", "content": "hi"}], "max_tokens": "ten"}).encode(),
+        headers={"Authorization": "Bearer " + server["token"], "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request)
+    assert error.value.code == 400
+    body = json.loads(error.value.read())
+    assert body["error"]["param"] == "max_tokens"
+
+
+def test_a_cancelled_stream_frees_the_model(client):
+    stream = client.chat.completions.create(
+        model="smollm2", messages=[{"role": "user", "content": "Count from one to two hundred."}],
+        temperature=0, max_tokens=400, stream=True)
+    for index, _ in enumerate(stream):
+        if index == 3:
+            break
+    stream.close()
+    # The next request is served promptly: the abandoned generation stopped.
+    reply = client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "Say yes."}],
+                                           temperature=0, max_tokens=5, timeout=60)
+    assert reply.choices[0].message.content
