@@ -29,6 +29,11 @@ struct ProtectedRoute: Sendable, CustomStringConvertible {
         .init(method: .get, path: "/api/tokens", body: nil, scope: .read, success: .ok),
         .init(method: .post, path: "/api/tokens", body: #"{"scopes":["read"],"name":"ci"}"#, scope: .write, success: .created),
         .init(method: .delete, path: "/api/tokens/{victim}", body: nil, scope: .write, success: .ok),
+        .init(method: .get, path: "/v1/models", body: nil, scope: .inference, success: .ok),
+        // No model is served in route tests: a valid request reaches the gateway and gets its 404.
+        .init(method: .post, path: "/v1/chat/completions", body: #"{"model":"none","messages":[{"role":"user","content":"hi"}]}"#,
+              scope: .inference, success: .notFound),
+        .init(method: .post, path: "/v1/completions", body: #"{"model":"none","prompt":"hi"}"#, scope: .inference, success: .notFound),
     ]
 }
 
