@@ -23,6 +23,8 @@ public enum NuriApplication {
         IdentityRoutes(identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let v1 = router.group("v1").add(middleware: authentication)
         OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: v1)
+        let tokenizerGroup = router.group().add(middleware: authentication)
+        TokenizerRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: tokenizerGroup)
         return router
     }
 

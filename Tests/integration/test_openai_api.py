@@ -117,3 +117,19 @@ def test_a_cancelled_stream_frees_the_model(client):
     reply = client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "Say yes."}],
                                            temperature=0, max_tokens=5, timeout=60)
     assert reply.choices[0].message.content
+
+
+def post(server, path, body):
+    request = urllib.request.Request(server["root"] + path, method="POST", data=json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + server["token"], "Content-Type": "application/json"})
+    return json.loads(urllib.request.urlopen(request).read())
+
+
+def test_tokenize_and_detokenize_round_trip(server):
+    tokens = post(server, "/tokenize", {"model": "smollm2", "prompt": "The capital of South Korea is"})
+    assert tokens["tokens"] == [504, 3575, 282, 2582, 9096, 314] and tokens["count"] == 6
+    assert post(server, "/detokenize", {"model": "smollm2", "tokens": tokens["tokens"]})["prompt"] == "The capital of South Korea is"
+    request = urllib.request.Request(server["root"] + "/tokenizer_info?model=smollm2",
+                                     headers={"Authorization": "Bearer " + server["token"]})
+    info = json.loads(urllib.request.urlopen(request).read())
+    assert info["vocab_size"] == 49152 and info["eos_token"] == "<|im_end|>"
