@@ -71,7 +71,7 @@ let package = Package(
         // The OpenAI-compatible gateway: backends (local engine models), request validation.
         .target(
             name: "NuriGateway",
-            dependencies: ["NuriEngine"],
+            dependencies: ["NuriEngine", "NuriStore", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: strictSettings
         ),
         // HTTP: routes, authentication middleware, error mapping, metrics, the server's lifecycle.
@@ -115,6 +115,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings + engineSettings
         ),
+        .testTarget(name: "NuriGatewayTests", dependencies: ["NuriGateway", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(

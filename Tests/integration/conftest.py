@@ -53,6 +53,6 @@ def server():
     if base is None:
         process.kill()
         pytest.fail("nuri serve did not announce its address:\n" + "".join(lines))
-    yield {"base_url": base + "/v1", "root": base, "token": operator, "reader_token": reader}
+    yield {"base_url": base + "/v1", "root": base, "token": operator, "reader_token": reader, "data_dir": data_dir}
     process.terminate()
     process.wait(timeout=30)

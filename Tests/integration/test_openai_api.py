@@ -133,3 +133,29 @@ def test_tokenize_and_detokenize_round_trip(server):
                                      headers={"Authorization": "Bearer " + server["token"]})
     info = json.loads(urllib.request.urlopen(request).read())
     assert info["vocab_size"] == 49152 and info["eos_token"] == "<|im_end|>"
+
+
+def test_usage_is_recorded_for_plain_and_streamed_requests(server, client):
+    before = usage(server)
+    client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "Hi"}], max_tokens=3)
+    list(client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "Hi"}], max_tokens=3, stream=True))
+    after = usage(server)
+    assert after["requests"] == before["requests"] + 2
+    assert after["completion_tokens"] > before["completion_tokens"]
+
+
+def usage(server):
+    request = urllib.request.Request(server["root"] + "/api/usage?model=smollm2", headers={"Authorization": "Bearer " + server["token"]})
+    rows = json.loads(urllib.request.urlopen(request).read())["data"]
+    return {key: sum(row[key] for row in rows) for key in ("requests", "prompt_tokens", "completion_tokens")}
+
+
+def test_usage_command_summarises_the_same_records(server, client):
+    import subprocess
+    from conftest import nuri_binary
+    client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "Hi"}], max_tokens=2)
+    out = subprocess.run([nuri_binary(), "usage", "--json", "--model", "smollm2", "--data-dir", server["data_dir"]],
+                         check=True, capture_output=True, text=True).stdout
+    rows = json.loads(out)
+    assert sum(row["requests"] for row in rows) >= 1
+    assert sum(row["requests"] for row in rows) == usage(server)["requests"]

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NuriEngine
 import NuriGateway
+import Logging
 import NuriIdentity
 
 /// The OpenAI-compatible API under `/v1`: models, chat completions (streaming or not) and
@@ -9,6 +10,7 @@ import NuriIdentity
 struct OpenAIRoutes {
     let gateway: Gateway
     let bodyLimit: Int
+    let usage: UsageStore
     let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -42,7 +44,8 @@ struct OpenAIRoutes {
     // MARK: Chat
 
     @Sendable func chatCompletions(_ request: Request, context: NuriRequestContext) async throws -> Response {
-        _ = try context.require(.inference)
+        let principal = try context.require(.inference)
+        let started = ContinuousClock.now
         let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: bodyLimit)
         let backend = try gateway.backend(body.model)
         guard !body.messages.isEmpty else {
@@ -70,8 +73,11 @@ struct OpenAIRoutes {
             let includeUsage = body.streamOptions?.includeUsage == true
             let events = backend.generate(prompt: prompt, options: options)
             let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder
+            let meter = Meter(usage: usage, principal: principal, model: model, endpoint: "chat.completions", started: started, logger: context.logger)
             let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
                 let task = Task {
+                    var counts = (prompt: prompt.count, completion: 0)
+                    var status = 499
                     func send(_ chunk: OpenAIResponses.ChatCompletionChunk) throws {
                         var data = Data("data: ".utf8)
                         data.append(try encoder.encode(chunk))
@@ -89,6 +95,8 @@ struct OpenAIRoutes {
                                 try send(.init(id: id, created: created, model: model,
                                                choices: [.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs)], usage: nil))
                             case .finished(let promptTokens, let completionTokens, let reason):
+                                counts = (promptTokens, completionTokens)
+                                status = 200
                                 try send(.init(id: id, created: created, model: model,
                                                choices: [.init(index: 0, delta: .init(role: nil, content: nil), finishReason: OpenAIResponses.finishReason(reason), logprobs: nil)], usage: nil))
                                 if includeUsage {
@@ -97,9 +105,13 @@ struct OpenAIRoutes {
                                 }
                             }
                         }
+                        // Recorded before [DONE], so a client that reads usage right after sees it.
+                        await meter.record(prompt: counts.prompt, completion: counts.completion, status: status)
                         continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
                         continuation.finish()
                     } catch {
+                        await meter.record(prompt: counts.prompt, completion: counts.completion,
+                                           status: Task.isCancelled ? 499 : Int(APIError(error).status.code))
                         // Headers are sent: report the failure in the stream, as OpenAI does.
                         let apiError = APIError(error)
                         let text = #"data: {"error":{"message":"\#(apiError.message.replacingOccurrences(of: "\"", with: "'"))","type":"\#(apiError.type)","param":null,"code":null}}"# + "\n\n"
@@ -134,6 +146,8 @@ struct OpenAIRoutes {
                                  finishReason: OpenAIResponses.finishReason(reason),
                                  logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
         }
+        await Meter(usage: usage, principal: principal, model: body.model, endpoint: "chat.completions", started: started, logger: context.logger)
+            .record(prompt: prompt.count * n, completion: completionTokens, status: 200)
         return try json(OpenAIResponses.ChatCompletion(id: id, created: created, model: body.model, choices: choices,
                                                        usage: .init(promptTokens: prompt.count, completionTokens: completionTokens)))
     }
@@ -141,7 +155,8 @@ struct OpenAIRoutes {
     // MARK: Completions
 
     @Sendable func completions(_ request: Request, context: NuriRequestContext) async throws -> Response {
-        _ = try context.require(.inference)
+        let principal = try context.require(.inference)
+        let started = ContinuousClock.now
         let body = try await request.decodeJSON(CompletionRequest.self, limit: bodyLimit)
         let backend = try gateway.backend(body.model)
         guard body.stream != true else {
@@ -213,9 +228,35 @@ struct OpenAIRoutes {
                                      finishReason: OpenAIResponses.finishReason(reason)))
             }
         }
+        await Meter(usage: usage, principal: principal, model: body.model, endpoint: "completions", started: started, logger: context.logger)
+            .record(prompt: promptTokens, completion: completionTokens, status: 200)
         return try json(OpenAIResponses.Completion(id: OpenAIResponses.identifier("cmpl"), created: Int(Date().timeIntervalSince1970),
                                                    model: body.model, choices: choices,
                                                    usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
+    }
+
+    /// Records one request's usage; a failure to record is logged, never turned into a failed answer.
+    struct Meter: Sendable {
+        let usage: UsageStore
+        let principal: Principal
+        let model: String
+        let endpoint: String
+        let started: ContinuousClock.Instant
+        let logger: Logger
+
+        func record(prompt: Int, completion: Int, status: Int) async {
+            let elapsed = ContinuousClock.now - started
+            let milliseconds = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+            let organisation = principal.token.organisationID ?? principal.memberships.first?.organisationID
+            do {
+                try await usage.record(UsageRecord(
+                    organisationID: organisation, userID: principal.user.id, tokenID: principal.token.id, model: model,
+                    backend: model, endpoint: endpoint, promptTokens: prompt, completionTokens: completion,
+                    latencyMilliseconds: milliseconds, status: status))
+            } catch {
+                logger.error("usage not recorded", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     private func json(_ value: some Encodable) throws -> Response {

@@ -3,5 +3,6 @@
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration0001Identity.migration,
+        Migration0002Usage.migration,
     ]
 }
