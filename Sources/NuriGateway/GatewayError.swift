@@ -8,6 +8,8 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     case contextLengthExceeded(limit: Int, requested: Int)
     /// The backend failed. 502/503.
     case backendFailed(String)
+    /// A rate limit or budget is reached. 429 with `Retry-After` (seconds).
+    case rateLimited(message: String, code: String, retryAfter: Int)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .contextLengthExceeded(let limit, let requested):
             return "this model's maximum context length is \(limit) tokens, but \(requested) were requested; shorten the messages or lower max_tokens"
         case .backendFailed(let message): return "the model backend failed: \(message)"
+        case .rateLimited(let message, _, _): return message
         }
     }
 }

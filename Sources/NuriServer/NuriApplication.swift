@@ -22,7 +22,8 @@ public enum NuriApplication {
         let api = router.group("api").add(middleware: authentication)
         IdentityRoutes(identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let v1 = router.group("v1").add(middleware: authentication)
-        OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize, usage: UsageStore(database: database)).add(to: v1)
+        OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize, usage: UsageStore(database: database),
+                     limiter: RateLimiter(store: LimitStore(database: database))).add(to: v1)
         UsageRoutes(usage: UsageStore(database: database), identity: identity).add(to: api)
         let tokenizerGroup = router.group().add(middleware: authentication)
         TokenizerRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: tokenizerGroup)

@@ -159,3 +159,20 @@ def test_usage_command_summarises_the_same_records(server, client):
     rows = json.loads(out)
     assert sum(row["requests"] for row in rows) >= 1
     assert sum(row["requests"] for row in rows) == usage(server)["requests"]
+
+
+def test_rate_limit_gives_429_with_retry_after(server):
+    import subprocess
+    from conftest import nuri_binary
+    def admin(*args):
+        return subprocess.run([nuri_binary(), "admin", *args, "--data-dir", server["data_dir"]],
+                              check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    token = admin("token", "create", "--user", "operator", "--scopes", "inference", "--name", "limited")
+    admin("limits", "set", "--token", token[:13], "--rpm", "2")
+    limited = openai.OpenAI(base_url=server["base_url"], api_key=token, max_retries=0)
+    for _ in range(2):
+        limited.completions.create(model="smollm2", prompt="Hi", max_tokens=1)
+    with pytest.raises(openai.RateLimitError) as refused:
+        limited.completions.create(model="smollm2", prompt="Hi", max_tokens=1)
+    assert 1 <= int(refused.value.response.headers["retry-after"]) <= 60
+    assert refused.value.code == "rate_limit_exceeded"

@@ -11,6 +11,7 @@ struct OpenAIRoutes {
     let gateway: Gateway
     let bodyLimit: Int
     let usage: UsageStore
+    let limiter: RateLimiter
     let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -67,13 +68,14 @@ struct OpenAIRoutes {
             stop: try RequestValidation.stop(body.stop),
             logProbabilities: body.logprobs == true ? topLogprobs : nil)
         let id = OpenAIResponses.identifier("chatcmpl"), created = Int(Date().timeIntervalSince1970)
+        try await limiter.admit(Meter.subjects(principal))
 
         if body.stream == true {
             guard n == 1 else { throw GatewayError.invalidRequest(param: "n", message: "streaming supports n = 1") }
             let includeUsage = body.streamOptions?.includeUsage == true
             let events = backend.generate(prompt: prompt, options: options)
             let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder
-            let meter = Meter(usage: usage, principal: principal, model: model, endpoint: "chat.completions", started: started, logger: context.logger)
+            let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: model, endpoint: "chat.completions", started: started, logger: context.logger)
             let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
                 let task = Task {
                     var counts = (prompt: prompt.count, completion: 0)
@@ -146,7 +148,7 @@ struct OpenAIRoutes {
                                  finishReason: OpenAIResponses.finishReason(reason),
                                  logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
         }
-        await Meter(usage: usage, principal: principal, model: body.model, endpoint: "chat.completions", started: started, logger: context.logger)
+        await Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "chat.completions", started: started, logger: context.logger)
             .record(prompt: prompt.count * n, completion: completionTokens, status: 200)
         return try json(OpenAIResponses.ChatCompletion(id: id, created: created, model: body.model, choices: choices,
                                                        usage: .init(promptTokens: prompt.count, completionTokens: completionTokens)))
@@ -185,6 +187,7 @@ struct OpenAIRoutes {
                                                       frequencyPenalty: body.frequencyPenalty, seed: body.seed)
         let stop = try RequestValidation.stop(body.stop)
         let tokenizer = backend.tokenizer
+        try await limiter.admit(Meter.subjects(principal))
         var choices: [OpenAIResponses.Completion.Choice] = []
         var promptTokens = 0, completionTokens = 0
         for prompt in prompts {
@@ -228,7 +231,7 @@ struct OpenAIRoutes {
                                      finishReason: OpenAIResponses.finishReason(reason)))
             }
         }
-        await Meter(usage: usage, principal: principal, model: body.model, endpoint: "completions", started: started, logger: context.logger)
+        await Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "completions", started: started, logger: context.logger)
             .record(prompt: promptTokens, completion: completionTokens, status: 200)
         return try json(OpenAIResponses.Completion(id: OpenAIResponses.identifier("cmpl"), created: Int(Date().timeIntervalSince1970),
                                                    model: body.model, choices: choices,
@@ -238,16 +241,27 @@ struct OpenAIRoutes {
     /// Records one request's usage; a failure to record is logged, never turned into a failed answer.
     struct Meter: Sendable {
         let usage: UsageStore
+        let limiter: RateLimiter
         let principal: Principal
         let model: String
         let endpoint: String
         let started: ContinuousClock.Instant
         let logger: Logger
 
+        /// The token and its organisation: both limits apply.
+        static func subjects(_ principal: Principal) -> [LimitSubject] {
+            [.token(principal.token.id)] + (organisation(principal).map { [.organisation($0)] } ?? [])
+        }
+
+        static func organisation(_ principal: Principal) -> String? {
+            principal.token.organisationID ?? principal.memberships.first?.organisationID
+        }
+
         func record(prompt: Int, completion: Int, status: Int) async {
+            await limiter.consume(Self.subjects(principal), tokens: prompt + completion)
             let elapsed = ContinuousClock.now - started
             let milliseconds = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
-            let organisation = principal.token.organisationID ?? principal.memberships.first?.organisationID
+            let organisation = Self.organisation(principal)
             do {
                 try await usage.record(UsageRecord(
                     organisationID: organisation, userID: principal.user.id, tokenID: principal.token.id, model: model,

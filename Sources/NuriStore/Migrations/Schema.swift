@@ -4,5 +4,6 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration0001Identity.migration,
         Migration0002Usage.migration,
+        Migration0003Limits.migration,
     ]
 }
