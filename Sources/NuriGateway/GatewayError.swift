@@ -8,6 +8,8 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
     case contextLengthExceeded(limit: Int, requested: Int)
     /// The backend failed. 502/503.
     case backendFailed(String)
+    /// The data-protection policy refused to send the request. 403 with the policy's code.
+    case blockedByPolicy(code: String, message: String)
     /// A rate limit or budget is reached. 429 with `Retry-After` (seconds).
     case rateLimited(message: String, code: String, retryAfter: Int)
 
@@ -20,6 +22,7 @@ public enum GatewayError: Error, Sendable, Equatable, CustomStringConvertible {
             return "this model's maximum context length is \(limit) tokens, but \(requested) were requested; shorten the messages or lower max_tokens"
         case .backendFailed(let message): return "the model backend failed: \(message)"
         case .rateLimited(let message, _, _): return message
+        case .blockedByPolicy(_, let message): return message
         }
     }
 }

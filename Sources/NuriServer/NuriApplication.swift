@@ -7,7 +7,8 @@ import NuriStore
 /// Builds Nuri's HTTP application: its router, middleware and routes.
 public enum NuriApplication {
     /// The router with every route, for the server and for route tests without a socket.
-    public static func router(configuration: ServerConfiguration, database: Database, gateway: Gateway = Gateway(backends: [])) -> Router<NuriRequestContext> {
+    public static func router(configuration: ServerConfiguration, database: Database, gateway: Gateway = Gateway(backends: []),
+                              policy: any RequestPolicy = AllowAllPolicy()) -> Router<NuriRequestContext> {
         let router = Router(context: NuriRequestContext.self)
         // Outermost first: log the final status, count it, then render errors as JSON.
         router.add(middleware: RequestLogMiddleware())
@@ -23,7 +24,7 @@ public enum NuriApplication {
         IdentityRoutes(identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let v1 = router.group("v1").add(middleware: authentication)
         OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize, usage: UsageStore(database: database),
-                     limiter: RateLimiter(store: LimitStore(database: database))).add(to: v1)
+                     limiter: RateLimiter(store: LimitStore(database: database)), policy: policy).add(to: v1)
         UsageRoutes(usage: UsageStore(database: database), identity: identity).add(to: api)
         let tokenizerGroup = router.group().add(middleware: authentication)
         TokenizerRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: tokenizerGroup)

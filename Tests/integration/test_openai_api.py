@@ -176,3 +176,12 @@ def test_rate_limit_gives_429_with_retry_after(server):
         limited.completions.create(model="smollm2", prompt="Hi", max_tokens=1)
     assert 1 <= int(refused.value.response.headers["retry-after"]) <= 60
     assert refused.value.code == "rate_limit_exceeded"
+
+
+def test_metrics_report_tokens_and_latencies_per_model(server, client):
+    list(client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": "Hi"}], max_tokens=4, stream=True))
+    text = urllib.request.urlopen(server["root"] + "/metrics").read().decode()
+    assert 'nuri_inference_requests_total{model="smollm2",endpoint="chat.completions"}' in text
+    assert "nuri_inference_time_to_first_token_seconds_bucket" in text
+    assert "nuri_inference_inter_token_latency_seconds_count" in text
+    assert 'nuri_inference_completion_tokens_total{model="smollm2"' in text

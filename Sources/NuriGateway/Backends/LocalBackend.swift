@@ -17,6 +17,8 @@ public final class LocalBackend: @unchecked Sendable {
     public let tokenizer: Tokenizer
     /// When the backend was loaded, for `created` in `/v1/models` (Unix seconds).
     public let created: Int
+    /// Where the model runs: in this process, so in Korea and in house.
+    public let labels = BackendLabels.local
     private let template: ChatTemplate
     private let bosText: String
     private let eosText: String

@@ -54,6 +54,8 @@ extension APIError {
             self.init(status: .badRequest, message: error.description, type: "invalid_request_error", param: "messages", code: "context_length_exceeded")
         case .backendFailed:
             self.init(status: .badGateway, message: error.description, type: "server_error", code: "backend_error")
+        case .blockedByPolicy(let code, let message):
+            self.init(status: .forbidden, message: message, type: "permission_error", code: code)
         case .rateLimited(let message, let code, let retryAfter):
             self.init(status: .tooManyRequests, message: message, type: code == "insufficient_quota" ? "insufficient_quota" : "rate_limit_error",
                       code: code, headers: [.retryAfter: String(retryAfter)])

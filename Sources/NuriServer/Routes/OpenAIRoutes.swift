@@ -12,6 +12,7 @@ struct OpenAIRoutes {
     let bodyLimit: Int
     let usage: UsageStore
     let limiter: RateLimiter
+    let policy: any RequestPolicy
     let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -52,7 +53,16 @@ struct OpenAIRoutes {
         guard !body.messages.isEmpty else {
             throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
         }
-        let prompt = try backend.chatPrompt(body.messages.map { ChatMessage(role: $0.role, content: $0.text) })
+        let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
+                                      texts: body.messages.map(\.text))
+        var contents = body.messages.map(\.text)
+        switch try await policy.inspect(policyInput) {
+        case .allow: break
+        case .replace(let texts) where texts.count == contents.count: contents = texts
+        case .replace: throw GatewayError.backendFailed("the data-protection policy returned a different number of texts")
+        case .block(let code, let message): throw GatewayError.blockedByPolicy(code: code, message: message)
+        }
+        let prompt = try backend.chatPrompt(zip(body.messages, contents).map { ChatMessage(role: $0.role, content: $1) })
         let n = try RequestValidation.choices(body.n)
         let topLogprobs = body.topLogprobs ?? 0
         guard (0...20).contains(topLogprobs) else {
@@ -74,12 +84,13 @@ struct OpenAIRoutes {
             guard n == 1 else { throw GatewayError.invalidRequest(param: "n", message: "streaming supports n = 1") }
             let includeUsage = body.streamOptions?.includeUsage == true
             let events = backend.generate(prompt: prompt, options: options)
-            let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder
+            let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder, policy = self.policy
             let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: model, endpoint: "chat.completions", started: started, logger: context.logger)
             let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
                 let task = Task {
                     var counts = (prompt: prompt.count, completion: 0)
                     var status = 499
+                    var timer = TokenTimer(metrics: InferenceMetrics(model: model, endpoint: "chat.completions"), started: started)
                     func send(_ chunk: OpenAIResponses.ChatCompletionChunk) throws {
                         var data = Data("data: ".utf8)
                         data.append(try encoder.encode(chunk))
@@ -91,8 +102,10 @@ struct OpenAIRoutes {
                                        choices: [.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil, logprobs: nil)], usage: nil))
                         for try await event in events {
                             switch event {
-                            case .token(_, let text, let probabilities):
+                            case .token(let token, let text, let probabilities):
+                                if token >= 0 { timer.token() }
                                 guard !text.isEmpty || probabilities != nil else { continue }
+                                let text = try await policy.inspectOutput(text, of: policyInput)
                                 let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
                                 try send(.init(id: id, created: created, model: model,
                                                choices: [.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs)], usage: nil))
@@ -134,9 +147,11 @@ struct OpenAIRoutes {
             if n > 1, let seed = options.sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
             var text = "", logprobs: [OpenAIResponses.ChatLogProbs.Entry] = []
             var reason = Session.FinishReason.stop
+            var timer = TokenTimer(metrics: InferenceMetrics(model: body.model, endpoint: "chat.completions"), started: ContinuousClock.now)
             for try await event in backend.generate(prompt: prompt, options: options) {
                 switch event {
-                case .token(_, let piece, let probabilities):
+                case .token(let token, let piece, let probabilities):
+                    if token >= 0 { timer.token() }
                     text += piece
                     if let probabilities { logprobs.append(OpenAIResponses.ChatLogProbs.entry(probabilities, tokenizer: backend.tokenizer)) }
                 case .finished(_, let count, let finish):
@@ -144,6 +159,7 @@ struct OpenAIRoutes {
                     reason = finish
                 }
             }
+            text = try await policy.inspectOutput(text, of: policyInput)
             choices.append(.init(index: index, message: .init(role: "assistant", content: text),
                                  finishReason: OpenAIResponses.finishReason(reason),
                                  logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
@@ -164,7 +180,7 @@ struct OpenAIRoutes {
         guard body.stream != true else {
             throw GatewayError.invalidRequest(param: "stream", message: "streaming is supported on /v1/chat/completions; send stream: false here")
         }
-        let prompts: [[Int32]]
+        var prompts: [[Int32]]
         switch body.prompt {
         case .texts(let texts): prompts = texts.map(backend.textPrompt)
         case .tokens(let lists):
@@ -177,6 +193,14 @@ struct OpenAIRoutes {
         }
         guard !prompts.isEmpty, prompts.allSatisfy({ !$0.isEmpty }) else {
             throw GatewayError.invalidRequest(param: "prompt", message: "prompt must not be empty")
+        }
+        let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
+                                      texts: prompts.map { backend.tokenizer.decode($0) })
+        switch try await policy.inspect(policyInput) {
+        case .allow: break
+        case .replace(let texts) where texts.count == prompts.count: prompts = texts.map(backend.textPrompt)
+        case .replace: throw GatewayError.backendFailed("the data-protection policy returned a different number of texts")
+        case .block(let code, let message): throw GatewayError.blockedByPolicy(code: code, message: message)
         }
         let n = try RequestValidation.choices(body.n)
         let top = body.logprobs
@@ -227,6 +251,7 @@ struct OpenAIRoutes {
                         }
                     }
                 }
+                text = try await policy.inspectOutput(text, of: policyInput)
                 choices.append(.init(text: text, index: choices.count, logprobs: top == nil ? nil : logprobs,
                                      finishReason: OpenAIResponses.finishReason(reason)))
             }
@@ -259,6 +284,7 @@ struct OpenAIRoutes {
 
         func record(prompt: Int, completion: Int, status: Int) async {
             await limiter.consume(Self.subjects(principal), tokens: prompt + completion)
+            InferenceMetrics(model: model, endpoint: endpoint).finished(prompt: prompt, completion: completion)
             let elapsed = ContinuousClock.now - started
             let milliseconds = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
             let organisation = Self.organisation(principal)
@@ -275,5 +301,15 @@ struct OpenAIRoutes {
 
     private func json(_ value: some Encodable) throws -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}
+
+extension PolicyInput {
+    /// The policy's view of a request: the caller, the backend's labels, and the data-subject and
+    /// purpose headers.
+    init(principal: Principal, request: Request, model: String, backend: BackendLabels, texts: [String]) {
+        self.init(organisationID: OpenAIRoutes.Meter.organisation(principal), userID: principal.user.id, model: model, backend: backend,
+                  dataSubject: request.headers.first { $0.name.canonicalName == "x-nuri-data-subject" }?.value,
+                  purpose: request.headers.first { $0.name.canonicalName == "x-nuri-purpose" }?.value, texts: texts)
     }
 }
