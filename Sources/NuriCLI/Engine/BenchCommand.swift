@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import NuriEngine
+
+/// `nuri bench`
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prompt and generation speed in tokens/s, as llama-bench's pp and tg tests do.",
+        discussion: """
+            pp N: one batch of N prompt tokens from an empty cache; tg N: N tokens generated one by
+            one. Each test runs --repetitions times; the mean and standard deviation are printed in
+            llama-bench's table layout so the two can be compared side by side.
+
+            Example:
+              nuri bench models/SmolLM2-135M-Instruct.Q4_1.gguf -p 512 -g 128 -t 2
+            """
+    )
+
+    @Argument(help: "Path to a GGUF model file.")
+    var model: String
+
+    @Option(name: [.customShort("p"), .customLong("prompt")], help: "Prompt tokens for the pp test (0: skip).")
+    var prompt = 512
+
+    @Option(name: [.customShort("g"), .customLong("gen")], help: "Generated tokens for the tg test (0: skip).")
+    var gen = 128
+
+    @Option(name: [.customShort("t"), .customLong("threads")], help: "Threads.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Repetitions of each test.")
+    var repetitions = 3
+
+    func run() throws {
+        guard prompt >= 0, gen >= 0, threads > 0, repetitions > 0 else { throw CLIError("-p, -g ≥ 0; -t, -r ≥ 1") }
+        let language: LanguageModel
+        do {
+            language = try LanguageModel(path: model, threads: threads, batch: max(prompt, 1))
+        } catch {
+            throw CLIError("cannot load \(model): \(error)")
+        }
+        let name = URL(fileURLWithPath: model).lastPathComponent
+        print("| model | threads | test | t/s |")
+        print("| --- | ---: | ---: | ---: |")
+        // Token ids as llama-bench uses them: random ids, which is fine for speed.
+        var generator = SystemRandomNumberGenerator()
+        let vocabulary = Int32(language.config.vocabularySize)
+        func measure(_ body: () throws -> Int) throws -> (Double, Double) {
+            var rates: [Double] = []
+            for _ in 0..<repetitions {
+                let start = ContinuousClock.now
+                let tokens = try body()
+                let elapsed = ContinuousClock.now - start
+                rates.append(Double(tokens) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            }
+            let mean = rates.reduce(0, +) / Double(rates.count)
+            let deviation = (rates.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(rates.count - 1, 1))).squareRoot()
+            return (mean, deviation)
+        }
+        do {
+            if prompt > 0 {
+                let ids = (0..<prompt).map { _ in Int32.random(in: 0..<vocabulary, using: &generator) }
+                let cache = language.makeCache(capacity: prompt + 1)
+                _ = try language.evaluate(Array(ids.prefix(8)), cache: cache)  // warm up
+                let (mean, deviation) = try measure {
+                    cache.truncate(to: 0)
+                    _ = try language.evaluate(ids, cache: cache)
+                    return prompt
+                }
+                print("| \(name) | \(threads) | pp\(prompt) | \(String(format: "%.2f ± %.2f", mean, deviation)) |")
+            }
+            if gen > 0 {
+                let cache = language.makeCache(capacity: gen + 1)
+                let (mean, deviation) = try measure {
+                    cache.truncate(to: 0)
+                    var token: Int32 = 1
+                    for _ in 0..<gen {
+                        let logits = try language.evaluate([token], cache: cache)
+                        token = Int32(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
+                    }
+                    return gen
+                }
+                print("| \(name) | \(threads) | tg\(gen) | \(String(format: "%.2f ± %.2f", mean, deviation)) |")
+            }
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
