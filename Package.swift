@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The engine: GGUF models on the CPU in pure Swift. Depends on nothing of Nuri (nor on any
@@ -71,7 +72,11 @@ let package = Package(
         // The OpenAI-compatible gateway: backends (local engine models), request validation.
         .target(
             name: "NuriGateway",
-            dependencies: ["NuriEngine", "NuriStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "NuriEngine", "NuriStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: strictSettings
         ),
         // HTTP: routes, authentication middleware, error mapping, metrics, the server's lifecycle.
@@ -87,6 +92,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
         ),

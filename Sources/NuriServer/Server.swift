@@ -12,7 +12,12 @@ public enum Server {
     /// once the socket is listening.
     public static func run(configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void) async throws {
         let location = try configuration.databaseLocation()
-        let gateway = try loadModels(configuration.models, threads: configuration.threads, logger: logger)
+        let gateway = try loadModels(configuration.models, remotes: configuration.remotes, threads: configuration.threads, logger: logger)
+        let healthChecks = gateway.backends.values.compactMap { backend -> Task<Void, Never>? in
+            guard case .remote(let remote) = backend else { return nil }
+            return Task { await remote.checkHealth() }
+        }
+        defer { healthChecks.forEach { $0.cancel() } }
         let database = try await Database.openMigrated(location, logger: logger)
         let identity = IdentityStore(database: database)
         let hasOperator = (try? await identity.users().contains(where: \.isOperator)) ?? false
@@ -42,7 +47,8 @@ public enum Server {
     }
 
     /// Loads every configured model before the server starts, so a bad path fails at once.
-    static func loadModels(_ specs: [ServerConfiguration.ModelSpec], threads: Int, logger: Logger) throws -> Gateway {
+    static func loadModels(_ specs: [ServerConfiguration.ModelSpec], remotes: [ServerConfiguration.RemoteSpec], threads: Int,
+                           logger: Logger) throws -> Gateway {
         var backends: [LocalBackend] = []
         for spec in specs {
             guard FileManager.default.fileExists(atPath: spec.path) else {
@@ -55,6 +61,24 @@ public enum Server {
             }
             logger.info("model loaded", metadata: ["model": .string(spec.name), "path": .string(spec.path)])
         }
-        return Gateway(backends: backends)
+        var remoteBackends: [RemoteBackend] = []
+        for remote in remotes {
+            guard !specs.contains(where: { $0.name == remote.name }) else {
+                throw ConfigurationError("the model name '\(remote.name)' is used by a local model and a remote one")
+            }
+            var key: String?
+            if let variable = remote.keyEnvironmentVariable {
+                guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
+                    throw ConfigurationError("remote '\(remote.name)': the environment variable \(variable) holding its key is not set")
+                }
+                key = value
+            }
+            remoteBackends.append(RemoteBackend(
+                name: remote.name, upstreamModel: remote.upstreamModel, replicas: remote.urls, apiKey: key,
+                labels: BackendLabels(jurisdiction: remote.jurisdiction,
+                                      relationship: BackendLabels.Relationship(rawValue: remote.relationship) ?? .thirdParty)))
+            logger.info("remote model", metadata: ["model": .string(remote.name), "replicas": .stringConvertible(remote.urls.count)])
+        }
+        return Gateway(backends: backends, remotes: remoteBackends)
     }
 }

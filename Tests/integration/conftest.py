@@ -28,16 +28,11 @@ def run(*args, data_dir):
     return out.stdout.strip().splitlines()[-1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    if not os.path.exists(MODEL):
-        pytest.fail(f"{MODEL} is missing: run `make models`")
-    data_dir = tempfile.mkdtemp(prefix="nuri-it-")
-    operator = run("admin", "init", data_dir=data_dir)
-    reader = run("admin", "token", "create", "--user", "operator", "--scopes", "read", "--name", "no-inference", data_dir=data_dir)
+def start(data_dir, *args, env=None):
+    """Starts `nuri serve` on a free port; returns the process and its base URL."""
     process = subprocess.Popen(
-        [nuri_binary(), "serve", "--data-dir", data_dir, "--port", "0", "--model", f"smollm2={MODEL}", "--log-level", "warning"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [nuri_binary(), "serve", "--data-dir", data_dir, "--port", "0", "--log-level", "warning", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
     base = None
     deadline = time.time() + 120
     lines = []
@@ -53,6 +48,21 @@ def server():
     if base is None:
         process.kill()
         pytest.fail("nuri serve did not announce its address:\n" + "".join(lines))
-    yield {"base_url": base + "/v1", "root": base, "token": operator, "reader_token": reader, "data_dir": data_dir}
+    return process, base
+
+
+def stop(process):
     process.terminate()
     process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server():
+    if not os.path.exists(MODEL):
+        pytest.fail(f"{MODEL} is missing: run `make models`")
+    data_dir = tempfile.mkdtemp(prefix="nuri-it-")
+    operator = run("admin", "init", data_dir=data_dir)
+    reader = run("admin", "token", "create", "--user", "operator", "--scopes", "read", "--name", "no-inference", data_dir=data_dir)
+    process, base = start(data_dir, "--model", f"smollm2={MODEL}")
+    yield {"base_url": base + "/v1", "root": base, "token": operator, "reader_token": reader, "data_dir": data_dir}
+    stop(process)

@@ -57,6 +57,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("model"), help: "Serve a GGUF model as NAME=PATH (repeatable), e.g. smollm2=models/SmolLM2-135M-Instruct.Q4_1.gguf.")
     var models: [String] = []
 
+    @Option(name: .customLong("remote"), help: "Serve a model of another OpenAI-compatible server (repeatable): name=NAME;url=URL[;url=URL…];model=UPSTREAM;key-env=VAR;jurisdiction=KR;relationship=in_house|entrusted|third_party.")
+    var remotes: [String] = []
+
     @Option(help: "Threads per forward pass (default: all cores).")
     var threads: String?
 
@@ -74,6 +77,7 @@ struct Serve: AsyncParsableCommand {
         flags[.maxBodySize] = maxBodySize
         flags[.models] = models.isEmpty ? nil : models.joined(separator: ",")
         flags[.threads] = threads
+        flags[.remotes] = remotes.isEmpty ? nil : remotes.joined(separator: "|")
         let (configuration, origins) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
         if printConfig {
             print(configuration.printable(origins: origins))

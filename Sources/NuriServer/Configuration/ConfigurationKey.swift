@@ -14,6 +14,9 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     case models
     /// Threads each model's forward pass uses.
     case threads
+    /// Remote OpenAI-compatible backends, one spec each (repeatable `--remote`; separated by
+    /// `|` in the environment): `name=NAME;url=URL;url=URL2;model=UPSTREAM;key-env=VAR;jurisdiction=KR;relationship=entrusted`.
+    case remotes
 
     /// `NURI_HOST`, `NURI_DATA_DIR`, … (`database` reads `NURI_DATABASE_URL`, as is usual).
     public var environmentVariable: String {
@@ -21,7 +24,13 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     }
 
     /// `--host`, `--data-dir`, … (`models` is given as repeated `--model`).
-    public var flag: String { self == .models ? "--model" : "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
+    public var flag: String {
+        switch self {
+        case .models: "--model"
+        case .remotes: "--remote"
+        default: "--" + rawValue.replacingOccurrences(of: "_", with: "-")
+        }
+    }
 
     /// Whether the value can hold a secret and must be redacted when shown.
     var isSecret: Bool { self == .database }

@@ -86,6 +86,35 @@ public struct ConfigurationResolver: Sendable {
                 specs.append(.init(name: parts[0], path: (parts[1] as NSString).expandingTildeInPath))
             }
             configuration.models = specs
+        case .remotes:
+            var specs: [ServerConfiguration.RemoteSpec] = []
+            for item in value.split(separator: "|").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                var fields: [String: [String]] = [:]
+                for part in item.split(separator: ";") {
+                    let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard pair.count == 2 else { throw invalid("write each remote as name=NAME;url=URL[;url=URL…][;model=UPSTREAM][;key-env=VAR][;jurisdiction=KR][;relationship=in_house|entrusted|third_party]") }
+                    fields[pair[0], default: []].append(pair[1])
+                }
+                let known: Set = ["name", "url", "model", "key-env", "jurisdiction", "relationship"]
+                if let unknown = fields.keys.first(where: { !known.contains($0) }) { throw invalid("unknown remote field '\(unknown)'") }
+                guard let name = fields["name"]?.first, let urls = fields["url"], !urls.isEmpty else {
+                    throw invalid("a remote needs name=NAME and at least one url=URL")
+                }
+                for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                    throw invalid("remote '\(name)': url '\(url)' must start with http:// or https://")
+                }
+                let relationship = fields["relationship"]?.first ?? "third_party"
+                guard ["in_house", "entrusted", "third_party"].contains(relationship) else {
+                    throw invalid("remote '\(name)': relationship must be in_house, entrusted or third_party")
+                }
+                let jurisdiction = (fields["jurisdiction"]?.first ?? "").uppercased()
+                guard jurisdiction.count == 2 else {
+                    throw invalid("remote '\(name)': give jurisdiction=CC, the two-letter country where it processes data")
+                }
+                specs.append(.init(name: name, urls: urls, upstreamModel: fields["model"]?.first ?? name,
+                                   keyEnvironmentVariable: fields["key-env"]?.first, jurisdiction: jurisdiction, relationship: relationship))
+            }
+            configuration.remotes = specs
         case .threads:
             guard let threads = Int(value), (1...1024).contains(threads) else { throw invalid("give a number of threads from 1") }
             configuration.threads = threads

@@ -25,6 +25,13 @@ extension ServerConfiguration {
                 guard !models.isEmpty else { return "# models: none" }
                 return "models:  # \(origin)\n" + models.map { "  \($0.name): \"\($0.path)\"" }.joined(separator: "\n")
             case .threads: value = String(threads)
+            case .remotes:
+                guard !remotes.isEmpty else { return "# remotes: none" }
+                return "remotes: \"" + remotes.map { remote in
+                    (["name=\(remote.name)"] + remote.urls.map { "url=\($0)" }
+                     + ["model=\(remote.upstreamModel)", "jurisdiction=\(remote.jurisdiction)", "relationship=\(remote.relationship)"]
+                     + (remote.keyEnvironmentVariable.map { ["key-env=\($0)"] } ?? [])).joined(separator: ";")
+                }.joined(separator: "|") + "\"  # \(origin)"
             }
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return "\(key.rawValue): \"\(escaped)\"  # \(origin)"

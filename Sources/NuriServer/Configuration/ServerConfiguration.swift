@@ -22,6 +22,22 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Threads per forward pass (default: the machine's cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// Models served by other OpenAI-compatible servers.
+    public var remotes: [RemoteSpec] = []
+
+    /// A remote model: its name here, its replicas, its name upstream, where its key is, and its
+    /// labels for the data-protection policy.
+    public struct RemoteSpec: Sendable, Equatable {
+        public let name: String
+        public let urls: [String]
+        public let upstreamModel: String
+        /// The environment variable holding the upstream API key (the key itself is never
+        /// written in configuration).
+        public let keyEnvironmentVariable: String?
+        public let jurisdiction: String
+        public let relationship: String
+    }
+
     /// A model to serve: the name clients use and the GGUF file.
     public struct ModelSpec: Sendable, Equatable {
         public let name: String

@@ -9,6 +9,12 @@ extension Request {
     /// - 400 when it is empty, not JSON, or a field has the wrong type (naming the field).
     /// Unknown fields are ignored, as OpenAI's API does.
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        try await decodeJSONKeepingRaw(type, limit: limit).0
+    }
+
+    /// As ``decodeJSON(_:limit:)``, also returning the body as a generic JSON value (to pass on
+    /// fields Nuri does not interpret, e.g. to a remote backend).
+    func decodeJSONKeepingRaw<T: Decodable>(_ type: T.Type, limit: Int) async throws -> (T, Data) {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
@@ -21,6 +27,7 @@ extension Request {
         guard buffer.readableBytes > 0 else {
             throw APIError(status: .badRequest, message: "the request body is empty; send a JSON object", type: "invalid_request_error", code: "invalid_request_body")
         }
-        return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        let data = Data(buffer.readableBytesView)
+        return (try JSONDecoder().decode(T.self, from: data), data)
     }
 }

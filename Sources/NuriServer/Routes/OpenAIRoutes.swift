@@ -31,7 +31,7 @@ struct OpenAIRoutes {
     @Sendable func listModels(_ request: Request, context: NuriRequestContext) async throws -> Response {
         _ = try context.require(.inference)
         let models = gateway.modelNames.compactMap { name in
-            gateway.backends[name].map { OpenAIResponses.Model(id: name, created: $0.created, ownedBy: "nuri") }
+            gateway.backends[name].map { OpenAIResponses.Model(id: name, created: $0.created, ownedBy: Self.owner($0)) }
         }
         return try json(OpenAIResponses.ModelList(data: models))
     }
@@ -40,7 +40,12 @@ struct OpenAIRoutes {
         _ = try context.require(.inference)
         let name = try context.parameters.require("model")
         let backend = try gateway.backend(name)
-        return try json(OpenAIResponses.Model(id: name, created: backend.created, ownedBy: "nuri"))
+        return try json(OpenAIResponses.Model(id: name, created: backend.created, ownedBy: Self.owner(backend)))
+    }
+
+    static func owner(_ backend: ModelBackend) -> String {
+        if case .remote = backend { return "remote" }
+        return "nuri"
     }
 
     // MARK: Chat
@@ -48,10 +53,16 @@ struct OpenAIRoutes {
     @Sendable func chatCompletions(_ request: Request, context: NuriRequestContext) async throws -> Response {
         let principal = try context.require(.inference)
         let started = ContinuousClock.now
-        let body = try await request.decodeJSON(ChatCompletionRequest.self, limit: bodyLimit)
-        let backend = try gateway.backend(body.model)
+        let (body, raw) = try await request.decodeJSONKeepingRaw(ChatCompletionRequest.self, limit: bodyLimit)
         guard !body.messages.isEmpty else {
             throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
+        }
+        let backend: LocalBackend
+        switch try gateway.backend(body.model) {
+        case .local(let local): backend = local
+        case .remote(let remote):
+            return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
+                .chat(body: body, raw: raw)
         }
         let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
                                       texts: body.messages.map(\.text))
@@ -175,8 +186,14 @@ struct OpenAIRoutes {
     @Sendable func completions(_ request: Request, context: NuriRequestContext) async throws -> Response {
         let principal = try context.require(.inference)
         let started = ContinuousClock.now
-        let body = try await request.decodeJSON(CompletionRequest.self, limit: bodyLimit)
-        let backend = try gateway.backend(body.model)
+        let (body, raw) = try await request.decodeJSONKeepingRaw(CompletionRequest.self, limit: bodyLimit)
+        let backend: LocalBackend
+        switch try gateway.backend(body.model) {
+        case .local(let local): backend = local
+        case .remote(let remote):
+            return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
+                .completions(body: body, raw: raw)
+        }
         guard body.stream != true else {
             throw GatewayError.invalidRequest(param: "stream", message: "streaming is supported on /v1/chat/completions; send stream: false here")
         }
@@ -299,7 +316,7 @@ struct OpenAIRoutes {
         }
     }
 
-    private func json(_ value: some Encodable) throws -> Response {
+    func json(_ value: some Encodable) throws -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }
