@@ -1,0 +1,37 @@
+"""The README's examples, run as written against a live server (only the address and the token
+are substituted), so the user's manual cannot drift from what Nuri does."""
+import contextlib
+import io
+import os
+import re
+import subprocess
+
+from conftest import ROOT
+
+README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+
+
+def blocks(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, re.S)
+
+
+def localise(text, server):
+    return text.replace("http://127.0.0.1:8080", server["root"])
+
+
+def test_python_example_runs(server):
+    code = next(b for b in blocks("python") if "OpenAI(" in b)
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        exec(localise(code, server), {"NURI_TOKEN": server["token"]})
+    assert "Seoul" in output.getvalue()
+
+
+def test_curl_examples_of_the_openai_api_run(server):
+    commands = [c for b in blocks("sh") for c in re.split(r"\n(?=curl )", b.replace("\\\n", " ")) if c.startswith("curl") and "/v1/" in c]
+    assert len(commands) >= 3
+    for command in commands:
+        result = subprocess.run(["bash", "-c", "set -o pipefail; " + localise(command.strip(), server) + " --fail-with-body -sS"],
+                                capture_output=True, text=True, env={**os.environ, "NURI_TOKEN": server["token"]})
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        assert result.stdout.strip(), command
