@@ -28,18 +28,11 @@ struct ChatCommand: ParsableCommand {
 
     @OptionGroup var sampling: SamplingOptions
 
-    /// ChatML, for models whose file carries no template.
-    static let chatML = """
-        {% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}
-        """
-
     func run() throws {
         let parameters = try sampling.parameters(defaultTemperature: 0.7)
         let (model, tokenizer) = try modelOptions.load()
-        let source = model.file.string("tokenizer.chat_template") ?? {
-            Terminal.error("note: the model has no chat template; using ChatML\n")
-            return Self.chatML
-        }()
+        let (source, isFallback) = ChatTemplate.source(for: model.file)
+        if isFallback { Terminal.error("note: the model has no chat template; using ChatML\n") }
         let template: ChatTemplate
         do {
             template = try ChatTemplate(source: source)

@@ -25,17 +25,12 @@ public final class LocalBackend: @unchecked Sendable {
     private let session: Session
     private let queue: DispatchQueue
 
-    /// ChatML, for models whose file carries no template.
-    static let chatML = """
-        {% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}
-        """
-
     /// Loads a GGUF model.
     public init(name: String, path: String, threads: Int, contextLength: Int? = nil) throws {
         self.name = name
         model = try LanguageModel(path: path, threads: threads)
         tokenizer = try Tokenizer(gguf: model.file)
-        template = try ChatTemplate(source: model.file.string("tokenizer.chat_template") ?? Self.chatML)
+        template = try ChatTemplate(source: ChatTemplate.source(for: model.file).source)
         bosText = tokenizer.bosID.flatMap(tokenizer.tokenText) ?? ""
         eosText = tokenizer.eosID.flatMap(tokenizer.tokenText) ?? ""
         session = Session(model: model, tokenizer: tokenizer, contextLength: contextLength)

@@ -100,7 +100,7 @@ struct GGUFReaderTests {
     @Test("mutated and truncated files never crash the reader")
     func fuzz() throws {
         let original = GGUFBuilder.sample().build()
-        var generator = SplitMix64(seed: 0x6E75_7269)
+        var generator = SeededGenerator(seed: 0x6E75_7269)
         var refused = 0, accepted = 0
         for iteration in 0..<6_000 {
             var bytes = original
@@ -127,18 +127,5 @@ struct GGUFReaderTests {
             }
         }
         #expect(refused > 3_000, "most mutations must be refused (refused \(refused), accepted \(accepted))")
-    }
-}
-
-/// A tiny deterministic generator, so the fuzz test is the same every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -41,7 +41,7 @@ struct DotProductTests {
         let (bytes, fixtureCount) = try Self.weights(type)
         let count = type == .f32 || type == .f16 ? 64 : fixtureCount
         let format = ActivationFormat(weights: type)
-        var generator = SplitMix64(seed: UInt64(type.rawValue) + 7)
+        var generator = SeededGenerator(seed: UInt64(type.rawValue) + 7)
         let x = (0..<count).map { _ in Float(Double(generator.next() % 20_000) / 10_000 - 1) }
         var quantized = [UInt8](repeating: 0, count: format.rowBytes(count))
         x.withUnsafeBufferPointer { source in
@@ -63,7 +63,7 @@ struct DotProductTests {
     @Test("activation quantisation keeps values within half a step (plus the f16 rounding of the scale)")
     func quantisationError() {
         for format in [ActivationFormat.q8_0, .q8_1, .q8_K] {
-            var generator = SplitMix64(seed: 11)
+            var generator = SeededGenerator(seed: 11)
             let x = (0..<512).map { _ in Float(Double(generator.next() % 20_000) / 1_000 - 10) }
             var quantized = [UInt8](repeating: 0, count: format.rowBytes(512))
             x.withUnsafeBufferPointer { source in
