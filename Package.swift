@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "NuriStore", targets: ["NuriStore"]),
         .library(name: "NuriIdentity", targets: ["NuriIdentity"]),
         .library(name: "NuriServer", targets: ["NuriServer"]),
+        .library(name: "NuriGuard", targets: ["NuriGuard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -46,6 +47,13 @@ let package = Package(
         .target(
             name: "NuriEngine",
             swiftSettings: strictSettings + engineSettings
+        ),
+        // Guard: Korean personal-data detection and masking. Foundation only, no other Nuri module.
+        // Optimised in debug builds too: the gateway scans every request, and the corpus test and
+        // benchmark should run at the speed users get.
+        .target(
+            name: "NuriGuard",
+            swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
         .target(
@@ -89,6 +97,7 @@ let package = Package(
                 "NuriServer",
                 "NuriIdentity",
                 "NuriStore",
+                "NuriGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -105,6 +114,12 @@ let package = Package(
             dependencies: ["NuriEngine"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings + engineSettings
+        ),
+        .testTarget(
+            name: "NuriGuardTests",
+            dependencies: ["NuriGuard"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
