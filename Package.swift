@@ -16,6 +16,13 @@ let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
+/// The guard is optimised in debug builds too: the gateway scans every request, and its corpus
+/// test and benchmark should run near the speed users get (release builds, being whole-module,
+/// are about twice as fast again).
+let guardSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "nuri",
     platforms: [.macOS(.v15)],
@@ -49,11 +56,9 @@ let package = Package(
             swiftSettings: strictSettings + engineSettings
         ),
         // Guard: Korean personal-data detection and masking. Foundation only, no other Nuri module.
-        // Optimised in debug builds too: the gateway scans every request, and the corpus test and
-        // benchmark should run at the speed users get.
         .target(
             name: "NuriGuard",
-            swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            swiftSettings: strictSettings + guardSettings
         ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
         .target(
@@ -119,7 +124,7 @@ let package = Package(
             name: "NuriGuardTests",
             dependencies: ["NuriGuard"],
             resources: [.copy("Fixtures")],
-            swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            swiftSettings: strictSettings + guardSettings
         ),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),

@@ -24,9 +24,7 @@ public struct PIIScanner: Sendable {
 
     /// Scans one text.
     public func scan(_ text: String) -> ScanResult {
-        var scalars: [UInt32] = []
-        scalars.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars { scalars.append(scalar.value) }
+        let scalars = UTF8Decoding.scalars(of: text)
         return scalars.withUnsafeBufferPointer(scan)
     }
 
@@ -42,8 +40,12 @@ public struct PIIScanner: Sendable {
         PersonNameRule.scan(&context)
 
         var result = ScanResult()
-        result.entities = Self.resolveOverlaps(context.findings).filter {
-            configuration.types.contains($0.type) && $0.confidence >= configuration.minimumConfidence
+        Self.resolveOverlaps(&context.findings)
+        result.entities = context.findings
+        if configuration.types.count < PIIEntityType.allCases.count || configuration.minimumConfidence > 0 {
+            result.entities.removeAll {
+                !configuration.types.contains($0.type) || $0.confidence < configuration.minimumConfidence
+            }
         }
         if configuration.detectsSensitiveCategories {
             for hit in hits {
@@ -53,17 +55,24 @@ public struct PIIScanner: Sendable {
         return result
     }
 
-    /// Keeps, among overlapping findings, the most confident (then the longest), and sorts the
-    /// rest by position.
-    static func resolveOverlaps(_ findings: [PIIEntity]) -> [PIIEntity] {
-        guard findings.count > 1 else { return findings }
-        let ranked = findings.sorted {
-            ($0.confidence, $0.length, -$0.start) > ($1.confidence, $1.length, -$1.start)
+    /// Sorts the findings by position and keeps, among overlapping ones, the most confident
+    /// (then the longest).
+    static func resolveOverlaps(_ findings: inout [PIIEntity]) {
+        guard findings.count > 1 else { return }
+        findings.sort { a, b in a.start != b.start ? a.start < b.start : a.end < b.end }
+        var overlaps = false
+        for index in 1..<findings.count where findings[index].start < findings[index - 1].end { overlaps = true }
+        guard overlaps else { return }
+        let ranked = findings.sorted { a, b in
+            if a.confidence != b.confidence { return a.confidence > b.confidence }
+            if a.length != b.length { return a.length > b.length }
+            return a.start < b.start
         }
         var kept: [PIIEntity] = []
+        kept.reserveCapacity(ranked.count)
         for finding in ranked where !kept.contains(where: { $0.start < finding.end && finding.start < $0.end }) {
             kept.append(finding)
         }
-        return kept.sorted { ($0.start, $0.end) < ($1.start, $1.end) }
+        findings = kept.sorted { a, b in a.start != b.start ? a.start < b.start : a.end < b.end }
     }
 }

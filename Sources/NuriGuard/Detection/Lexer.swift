@@ -16,13 +16,6 @@ enum Lexer {
         // 법인등록번호 is one label, not also 등록번호.
         var coveredUntil = 0
 
-        @inline(__always) func matchTerm(at position: Int) {
-            guard position >= coveredUntil, terms.mayStart(with: text[position]),
-                  let term = terms.longestMatch(in: text, at: position) else { return }
-            hits.append(CueHit(start: position, end: position + term.scalars.count, cue: term.cue))
-            coveredUntil = position + term.scalars.count
-        }
-
         while index < count {
             let c = text[index]
             if ScalarClass.isSpace(c) {
@@ -33,7 +26,11 @@ enum Lexer {
             if ScalarClass.isHangulSyllable(c) {
                 let start = index
                 while index < count, ScalarClass.isHangulSyllable(text[index]) {
-                    matchTerm(at: index)
+                    if index >= coveredUntil, terms.mayStart(in: text, at: index),
+                       let match = terms.longestMatch(in: text, at: index) {
+                        hits.append(CueHit(start: index, end: index + match.length, cue: match.cue))
+                        coveredUntil = index + match.length
+                    }
                     index += 1
                 }
                 tokens.append(Token(kind: .hangul, start: start, end: index, spaceBefore: sawSpace))
@@ -51,9 +48,11 @@ enum Lexer {
                     } else if !(ScalarClass.isHexDigit(s) || s == ScalarClass.dot) {
                         hexLike = false
                     }
-                    if ScalarClass.isASCIILetter(s),
-                       index == start || !ScalarClass.isASCIIAlphanumeric(text[index - 1]) {
-                        matchTerm(at: index)
+                    if ScalarClass.isASCIILetter(s), index >= coveredUntil,
+                       index == start || !ScalarClass.isASCIIAlphanumeric(text[index - 1]),
+                       terms.mayStart(in: text, at: index), let match = terms.longestMatch(in: text, at: index) {
+                        hits.append(CueHit(start: index, end: index + match.length, cue: match.cue))
+                        coveredUntil = index + match.length
                     }
                     index += 1
                 }

@@ -10,28 +10,16 @@ enum KoreanSurnames {
 
     static let double: [String] = ["남궁", "황보", "제갈", "사공", "선우", "서문", "독고", "동방", "어금", "망절", "장곡"]
 
-    /// Bits over 가…힣.
-    private static let singleBits: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: (11172 + 63) / 64)
-        for scalar in single.unicodeScalars where ScalarClass.isHangulSyllable(scalar.value) {
-            let index = Int(scalar.value - 0xAC00)
-            bits[index >> 6] |= 1 << UInt64(index & 63)
-        }
-        return bits
-    }()
-
+    private static let singles = HangulSyllableSet(single)
+    private static let doubleFirsts = HangulSyllableSet(double.joined())
     private static let doubleScalars: [[UInt32]] = double.map(ScalarClass.scalars)
 
     /// Whether the syllable is a single-syllable surname.
-    @inline(__always) static func isSingle(_ c: UInt32) -> Bool {
-        guard ScalarClass.isHangulSyllable(c) else { return false }
-        let index = Int(c - 0xAC00)
-        return singleBits[index >> 6] & (1 << UInt64(index & 63)) != 0
-    }
+    @inline(__always) static func isSingle(_ c: UInt32) -> Bool { singles.contains(c) }
 
     /// Whether the two syllables at `position` are a two-syllable surname.
     static func isDouble(_ text: UnsafeBufferPointer<UInt32>, at position: Int) -> Bool {
-        guard position + 1 < text.count else { return false }
+        guard position + 1 < text.count, doubleFirsts.contains(text[position]) else { return false }
         return doubleScalars.contains { $0[0] == text[position] && $0[1] == text[position + 1] }
     }
 }

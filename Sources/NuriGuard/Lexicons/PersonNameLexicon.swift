@@ -13,21 +13,10 @@ enum PersonNameLexicon {
         파판평포표풍필하학한함항해행향허헌혁현형혜호홍화환활황회효후훈휘휴흠흥희힘결늘봄달꽃새샛말끝막점롬든겨잎햇솜뜰
         """
 
-    private static let givenBits: [UInt64] = {
-        var bits = [UInt64](repeating: 0, count: (11172 + 63) / 64)
-        for scalar in givenSyllables.unicodeScalars where ScalarClass.isHangulSyllable(scalar.value) {
-            let index = Int(scalar.value - 0xAC00)
-            bits[index >> 6] |= 1 << UInt64(index & 63)
-        }
-        return bits
-    }()
+    private static let givenSet = HangulSyllableSet(givenSyllables)
 
     /// Whether the syllable is common in given names.
-    @inline(__always) static func isGivenSyllable(_ c: UInt32) -> Bool {
-        guard ScalarClass.isHangulSyllable(c) else { return false }
-        let index = Int(c - 0xAC00)
-        return givenBits[index >> 6] & (1 << UInt64(index & 63)) != 0
-    }
+    @inline(__always) static func isGivenSyllable(_ c: UInt32) -> Bool { givenSet.contains(c) }
 
     /// Titles after a name, attached (김민수님) or as the next word (김민수 님).
     static let titles: [String] = [
@@ -98,22 +87,12 @@ enum PersonNameLexicon {
         "주부", "신입", "백수", "신혼", "전업", "장남", "장녀", "차남", "차녀", "외동", "막내", "서류", "정신", "기분",
     ])
 
-    static let titleScalars: [[UInt32]] = titles.map(ScalarClass.scalars).sorted { $0.count > $1.count }
-    static let separateTitleScalars: [[UInt32]] = (titles + separateTitles).map(ScalarClass.scalars).sorted { $0.count > $1.count }
+    private static let attachedTitles = TermDictionary(titles.map { .init($0, .ordinaryWord) })
+    private static let anyTitles = TermDictionary((titles + separateTitles).map { .init($0, .ordinaryWord) })
 
     /// The length of the longest title at `position` within `end`, or 0. `separate`: the title
     /// starts its own word, so 양 and 군 count too.
     static func titleLength(_ text: UnsafeBufferPointer<UInt32>, at position: Int, end: Int, separate: Bool = false) -> Int {
-        guard position < end else { return 0 }
-        let first = text[position]
-        for title in separate ? separateTitleScalars : titleScalars where title[0] == first && position + title.count <= end {
-            var matches = true
-            for offset in 1..<title.count where text[position + offset] != title[offset] {
-                matches = false
-                break
-            }
-            if matches { return title.count }
-        }
-        return 0
+        (separate ? anyTitles : attachedTitles).longestMatch(in: text, at: position, limit: end)?.length ?? 0
     }
 }

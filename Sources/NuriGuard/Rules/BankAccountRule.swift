@@ -5,21 +5,21 @@
 /// 4-2-7, …) raises the confidence.
 enum BankAccountRule {
     /// Group layouts printed by Korean banks.
-    static let bankLayouts: [[Int]] = [
-        [6, 2, 6],      // KB국민, 우체국, NH농협 (351-)
-        [3, 2, 4, 3],   // KB국민 (old)
-        [3, 3, 6],      // 신한, 케이뱅크
-        [3, 2, 6],      // 신한 (old), SC제일
-        [4, 3, 6],      // 우리
-        [3, 6, 5],      // 하나
-        [3, 4, 4, 2],   // NH농협
-        [3, 6, 2, 3],   // IBK기업
-        [4, 2, 7],      // 카카오뱅크
-        [4, 4, 4],      // 토스뱅크
-        [4, 2, 6, 1],   // 새마을금고
-        [3, 6, 3],      // 씨티
-        [3, 4, 4, 3],   // 부산, 경남
-        [3, 2, 2, 6],   // 수협
+    static let bankLayouts: [DigitGroups] = [
+        DigitGroups(6, 2, 6),      // KB국민, 우체국, NH농협 (351-)
+        DigitGroups(3, 2, 4, 3),   // KB국민 (old)
+        DigitGroups(3, 3, 6),      // 신한, 케이뱅크
+        DigitGroups(3, 2, 6),      // 신한 (old), SC제일
+        DigitGroups(4, 3, 6),      // 우리
+        DigitGroups(3, 6, 5),      // 하나
+        DigitGroups(3, 4, 4, 2),   // NH농협
+        DigitGroups(3, 6, 2, 3),   // IBK기업
+        DigitGroups(4, 2, 7),      // 카카오뱅크
+        DigitGroups(4, 4, 4),      // 토스뱅크
+        DigitGroups(4, 2, 6, 1),   // 새마을금고
+        DigitGroups(3, 6, 3),      // 씨티
+        DigitGroups(3, 4, 4, 3),   // 부산, 경남
+        DigitGroups(3, 2, 2, 6),   // 수협
     ]
 
     static func match(_ run: DigitRun, label: PIIEntityType?, in context: ScanContext) -> PIIEntity? {

@@ -8,7 +8,7 @@ enum CardNumberRule {
         if run.isContiguous {
             grouped = false
         } else if run.separator == ScalarClass.hyphen || run.separator == ScalarClass.space,
-                  run.groups == [4, 4, 4, 4] || run.groups == [4, 4, 4, 4, 3] || run.groups == [4, 6, 5] || run.groups == [4, 6, 4] {
+                  run.hasGroups(4, 4, 4, 4) || run.hasGroups(4, 4, 4, 4, 3) || run.hasGroups(4, 6, 5) || run.hasGroups(4, 6, 4) {
             grouped = true
         } else {
             return nil

@@ -5,9 +5,9 @@ struct DigitRun: Sendable, Equatable {
     var start: Int
     var end: Int
     /// The digits, without separators.
-    var digits: [UInt8]
+    var digits: Digits
     /// The length of each digit group, in order.
-    var groups: [Int]
+    var groups: DigitGroups
     /// The one separator between groups: `-`, `.`, space, `none` (a single group) or `mixed`.
     var separator: UInt32
     /// Whether the run starts with `+` (an international phone number).
@@ -20,26 +20,21 @@ struct DigitRun: Sendable, Equatable {
     static let mixed: UInt32 = 1
 
     /// Whether the groups have exactly these lengths.
-    func hasGroups(_ lengths: Int...) -> Bool { groups == lengths }
+    func hasGroups(_ lengths: Int...) -> Bool { groups.elementsEqual(lengths) }
 
     var isContiguous: Bool { groups.count == 1 }
     var isHyphenated: Bool { separator == ScalarClass.hyphen }
 
     /// The digits as an integer (up to 18 digits), for range checks.
-    func value(from lower: Int, count: Int) -> Int {
-        var result = 0
-        for index in lower..<min(digits.count, lower + count) { result = result * 10 + Int(digits[index]) }
-        return result
-    }
+    func value(from lower: Int, count: Int) -> Int { digits.value(from: lower, count: count) }
 
     /// Builds the run over `tokens[first..<first+count]`, which the caller checked are numeric and
     /// joined by single spaces.
     init(text: UnsafeBufferPointer<UInt32>, tokens: [Token], first: Int, count: Int) {
         start = tokens[first].start
         end = tokens[first + count - 1].end
-        digits = []
-        digits.reserveCapacity(end - start)
-        groups = []
+        digits = Digits()
+        groups = DigitGroups()
         separator = DigitRun.none
         hasPlus = false
         firstToken = first

@@ -13,22 +13,25 @@
 enum PersonNameRule {
     static func scan(_ context: inout ScanContext) {
         let tokens = context.tokens
-        // Where the identifiers found so far start: a name right before one is a person.
-        var identifierStarts = Set<Int>()
-        var addresses: [Range<Int>] = []
-        for finding in context.findings {
-            if finding.type == .address { addresses.append(finding.start..<finding.end) }
-            else if finding.type != .ip { identifierStarts.insert(finding.start) }
-        }
-        // Words of an address (유성구, 서초구) are not names.
-        for index in tokens.indices where tokens[index].kind == .hangul && !addresses.contains(where: { $0.contains(tokens[index].start) }) {
-            if let entity = match(at: index, identifierStarts: identifierStarts, in: context) {
+        let found = context.findings.count
+        for index in tokens.indices where tokens[index].kind == .hangul {
+            // Words of an address (유성구, 서초구) are not names.
+            let start = tokens[index].start
+            if found > 0, context.findings[0..<found].contains(where: { $0.type == .address && $0.start <= start && start < $0.end }) {
+                continue
+            }
+            if let entity = match(at: index, in: context) {
                 context.findings.append(entity)
             }
         }
     }
 
-    private static func match(at index: Int, identifierStarts: Set<Int>, in context: ScanContext) -> PIIEntity? {
+    /// Whether an identifier (not an address or IP) found by the earlier rules starts at `position`.
+    private static func identifierStarts(at position: Int, in context: ScanContext) -> Bool {
+        context.findings.contains { $0.start == position && $0.type != .address && $0.type != .ip && $0.type != .person }
+    }
+
+    private static func match(at index: Int, in context: ScanContext) -> PIIEntity? {
         let text = context.text
         let token = context.tokens[index]
         let start = token.start
@@ -50,7 +53,7 @@ enum PersonNameRule {
                         return PIIEntity(type: .person, start: start, end: token.end, confidence: 0.85, rule: "person.title")
                     }
                 }
-                if let entity = beforeDetail(index, identifierStarts: identifierStarts, in: context) { return entity }
+                if let entity = beforeDetail(index, in: context) { return entity }
             }
         }
         guard startsWithSurname else { return nil }
@@ -86,8 +89,11 @@ enum PersonNameRule {
     /// Name lengths to try at `start`, most likely first: 3 then 2 for a one-syllable surname,
     /// 4 then 3 for a two-syllable one.
     private static func lengths(_ text: UnsafeBufferPointer<UInt32>, _ start: Int) -> [Int] {
-        KoreanSurnames.isDouble(text, at: start) ? [4, 3, 2] : [3, 2]
+        KoreanSurnames.isDouble(text, at: start) ? doubleSurnameLengths : singleSurnameLengths
     }
+
+    private static let singleSurnameLengths = [3, 2]
+    private static let doubleSurnameLengths = [4, 3, 2]
 
     /// Whether `text[start..<start+length]` can be a name: surname, then given-name syllables, and
     /// not an ordinary word.
@@ -189,7 +195,7 @@ enum PersonNameRule {
     /// A name right before its owner's details: an identifier after a comma, slash or opening
     /// parenthesis (`노지훈, 900716-…`, `임순신(sujin@…)`, `연가은, 주민등록번호 …`), or an age or
     /// sex in parentheses (`김민수(45세)`, `이영희 (여, 32세)`).
-    private static func beforeDetail(_ index: Int, identifierStarts: Set<Int>, in context: ScanContext) -> PIIEntity? {
+    private static func beforeDetail(_ index: Int, in context: ScanContext) -> PIIEntity? {
         let tokens = context.tokens
         let text = context.text
         guard index + 2 < tokens.count, tokens[index + 1].kind == .symbol else { return nil }
@@ -197,7 +203,7 @@ enum PersonNameRule {
         let name = tokens[index]
         let after = tokens[index + 2]
         if separator == ScalarClass.comma || separator == ScalarClass.openParen || separator == 0x2F {
-            if identifierStarts.contains(after.start) {
+            if identifierStarts(at: after.start, in: context) {
                 return PIIEntity(type: .person, start: name.start, end: name.end, confidence: 0.75, rule: "person.detail")
             }
             let hit = context.firstHit(startingAtOrAfter: after.start)

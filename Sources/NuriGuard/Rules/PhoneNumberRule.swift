@@ -26,8 +26,9 @@ enum PhoneNumberRule {
     private static func international(_ run: DigitRun) -> PIIEntity? {
         let digits = run.digits
         guard digits.count >= 10, digits[0] == 8, digits[1] == 2 else { return nil }
-        var national: [UInt8] = [0]
-        national.append(contentsOf: digits[2...].drop { $0 == 0 })
+        var national = Digits()
+        national.append(0)
+        for digit in digits[2...].drop(while: { $0 == 0 }) { national.append(digit) }
         guard kind(of: national) != nil else { return nil }
         return PIIEntity(type: .phone, start: run.start, end: run.end, confidence: 0.95, rule: "phone.intl")
     }
@@ -35,7 +36,7 @@ enum PhoneNumberRule {
     enum Kind { case mobile, internet, landline }
 
     /// What the national number (with its leading 0) is, if it is one a person would hold.
-    static func kind(of digits: [UInt8]) -> Kind? {
+    static func kind(of digits: Digits) -> Kind? {
         guard digits.count >= 9, digits[0] == 0 else { return nil }
         let areaLength = areaCodeLength(digits)
         guard areaLength > 0 else { return nil }
@@ -52,7 +53,7 @@ enum PhoneNumberRule {
     }
 
     /// The length of the prefix (0 when it is not a personal prefix).
-    static func areaCodeLength(_ digits: [UInt8]) -> Int {
+    static func areaCodeLength(_ digits: Digits) -> Int {
         guard digits.count >= 2, digits[0] == 0 else { return 0 }
         let second = digits[1]
         if second == 2 { return 2 }                                                     // 02 Seoul
@@ -69,7 +70,7 @@ enum PhoneNumberRule {
         }
     }
 
-    private static func domestic(_ digits: [UInt8], groups: [Int], start: Int, end: Int, labelled: Bool) -> PIIEntity? {
+    private static func domestic(_ digits: Digits, groups: DigitGroups, start: Int, end: Int, labelled: Bool) -> PIIEntity? {
         guard let kind = kind(of: digits) else { return nil }
         let area = areaCodeLength(digits)
         if groups.count != 1 {
@@ -92,14 +93,14 @@ enum PhoneNumberRule {
         index -= 1
         let area = tokens[index]
         guard area.kind == .ascii, area.isNumeric, area.digits == area.length, (2...3).contains(area.length) else { return nil }
-        var digits = [UInt8]()
+        var digits = Digits()
         for position in area.start..<area.end { digits.append(ScalarClass.digitValue(context.text[position])) }
         guard areaCodeLength(digits) == area.length, digits[1] != 1 else { return nil }
         var start = area.start
         if index >= 1, tokens[index - 1].kind == .symbol, context.text[tokens[index - 1].start] == ScalarClass.openParen {
             start = tokens[index - 1].start
         }
-        digits.append(contentsOf: run.digits)
+        for digit in run.digits { digits.append(digit) }
         guard kind(of: digits) != nil else { return nil }
         return PIIEntity(type: .phone, start: start, end: run.end, confidence: 0.85, rule: "phone.landline")
     }

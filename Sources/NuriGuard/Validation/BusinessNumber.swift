@@ -4,7 +4,7 @@
 enum BusinessNumber {
     static let weights: [Int] = [1, 3, 7, 1, 3, 7, 1, 3, 5]
 
-    static func hasValidChecksum(_ digits: [UInt8]) -> Bool {
+    static func hasValidChecksum(_ digits: Digits) -> Bool {
         guard digits.count == 10, digits[0] != 0 else { return false }
         var sum = 0
         for index in 0..<9 { sum += Int(digits[index]) * weights[index] }

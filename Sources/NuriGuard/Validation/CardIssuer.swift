@@ -2,7 +2,7 @@
 /// order number is not taken for a card.
 enum CardIssuer {
     /// Whether `digits` starts with a known issuer prefix and has one of its lengths.
-    static func isKnown(_ digits: [UInt8]) -> Bool {
+    static func isKnown(_ digits: Digits) -> Bool {
         guard digits.count >= 14 else { return false }
         let length = digits.count
         func prefix(_ count: Int) -> Int { digits.prefix(count).reduce(0) { $0 * 10 + Int($1) } }

@@ -1,6 +1,6 @@
 /// The Luhn (mod 10) check of payment card numbers.
 enum Luhn {
-    static func isValid(_ digits: [UInt8]) -> Bool {
+    static func isValid(_ digits: Digits) -> Bool {
         guard digits.count >= 2 else { return false }
         var sum = 0
         var double = false

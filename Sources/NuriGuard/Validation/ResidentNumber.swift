@@ -32,7 +32,7 @@ enum ResidentNumber {
     }
 
     /// Whether the first six digits are a real date in the century of the 7th digit.
-    static func hasValidBirthDate(_ digits: [UInt8]) -> Bool {
+    static func hasValidBirthDate(_ digits: Digits) -> Bool {
         guard digits.count >= 7 else { return false }
         let year = century(seventhDigit: digits[6]) + Int(digits[0]) * 10 + Int(digits[1])
         let month = Int(digits[2]) * 10 + Int(digits[3])
@@ -40,20 +40,20 @@ enum ResidentNumber {
         return CalendarDate.isValid(year: year, month: month, day: day)
     }
 
-    static func weightedSum(_ digits: [UInt8]) -> Int {
+    static func weightedSum(_ digits: Digits) -> Int {
         var sum = 0
         for index in 0..<12 { sum += Int(digits[index]) * weights[index] }
         return sum
     }
 
     /// The pre-2020 RRN check digit: (11 − Σ mod 11) mod 10.
-    static func hasValidCitizenChecksum(_ digits: [UInt8]) -> Bool {
+    static func hasValidCitizenChecksum(_ digits: Digits) -> Bool {
         guard digits.count == 13 else { return false }
         return (11 - weightedSum(digits) % 11) % 10 == Int(digits[12])
     }
 
     /// The pre-2020 ARN check digit: (13 − Σ mod 11) mod 10.
-    static func hasValidAlienChecksum(_ digits: [UInt8]) -> Bool {
+    static func hasValidAlienChecksum(_ digits: Digits) -> Bool {
         guard digits.count == 13 else { return false }
         return (13 - weightedSum(digits) % 11) % 10 == Int(digits[12])
     }
