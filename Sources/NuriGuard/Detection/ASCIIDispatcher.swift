@@ -4,9 +4,9 @@
 enum ASCIIDispatcher {
     /// Runs of at most this many space-joined tokens are tried (`4111 1111 1111 1111 111`).
     static let maximumChain = 5
-    /// A label this close before a number (code points) is tried first: `계좌번호 010-…` is an
+    /// A label this close before a number (code points) is tried first: `계좌번호: 010-…` is an
     /// account, while in `계좌로 보내고 010-…로 문자 주세요` the phone rule goes first.
-    static let labelReach = 8
+    static let labelReach = 3
     /// A negative word (주문번호, 운송장, 버전) speaks about a number this close after it.
     static let negativeReach = 12
 
@@ -116,7 +116,7 @@ enum ASCIIDispatcher {
             if c == ScalarClass.at { hasAt = true } else if c == ScalarClass.colon { hasColon = true }
         }
         if hasAt { return EmailRule.match(token, in: text) }
-        if hasColon { return IPv6Rule.match(token, in: text) }
+        if hasColon { return IPv6Rule.match(token, in: text) ?? IPv4Rule.matchWithPort(token, in: text) }
         guard token.length == 9, token.letters >= 1, token.letters <= 2 else { return nil }
         let cue = context.numberCue(before: token.start, claimedUntil: claimedUntil)
         var label: PIIEntityType?

@@ -34,4 +34,40 @@ enum IPv4Rule {
         }
         return PIIEntity(type: .ip, start: run.start, end: run.end, confidence: 0.9, rule: "ip.v4")
     }
+
+    /// `10.0.0.1:8080`: an address and a port in one token; the finding is the address.
+    static func matchWithPort(_ token: Token, in text: UnsafeBufferPointer<UInt32>) -> PIIEntity? {
+        var colon = -1
+        for position in token.start..<token.end where text[position] == ScalarClass.colon {
+            guard colon < 0 else { return nil }
+            colon = position
+        }
+        guard colon > token.start, colon + 1 < token.end,
+              (colon + 1..<token.end).allSatisfy({ ScalarClass.isDigit(text[$0]) }),
+              isDottedQuad(text, from: token.start, to: colon) else { return nil }
+        return PIIEntity(type: .ip, start: token.start, end: colon, confidence: 0.9, rule: "ip.v4")
+    }
+
+    /// Whether `text[start..<end]` is four dotted octets 0–255 without leading zeros, the first
+    /// not 0 (unless `firstMayBeZero`, as inside an IPv6 address).
+    static func isDottedQuad(_ text: UnsafeBufferPointer<UInt32>, from start: Int, to end: Int, firstMayBeZero: Bool = false) -> Bool {
+        var octets = 0, value = 0, length = 0, first = true, leadingZero = false
+        for position in start...end {
+            if position == end || text[position] == ScalarClass.dot {
+                guard length > 0, value <= 255, firstMayBeZero || !(first && value == 0) else { return false }
+                octets += 1
+                value = 0
+                length = 0
+                first = false
+                leadingZero = false
+            } else {
+                let c = text[position]
+                guard ScalarClass.isDigit(c), length < 3, !leadingZero else { return false }
+                if length == 0 && c == 0x30 { leadingZero = true }
+                value = value * 10 + Int(ScalarClass.digitValue(c))
+                length += 1
+            }
+        }
+        return octets == 4
+    }
 }

@@ -38,7 +38,7 @@ enum IPv6Rule {
         if colonRun == 1 { return nil }  // trailing single ':'
         if groupLength > 0 {
             if groupHasDot {
-                guard isIPv4(text, from: token.end - groupLength, to: token.end) else { return nil }
+                guard IPv4Rule.isDottedQuad(text, from: token.end - groupLength, to: token.end, firstMayBeZero: true) else { return nil }
                 groups += 2
             } else {
                 guard groupLength <= 4 else { return nil }
@@ -52,22 +52,5 @@ enum IPv6Rule {
 
     private static func isLoopback(_ token: Token, _ text: UnsafeBufferPointer<UInt32>) -> Bool {
         token.length == 3 && text[token.start] == ScalarClass.colon && text[token.start + 2] == 0x31
-    }
-
-    private static func isIPv4(_ text: UnsafeBufferPointer<UInt32>, from start: Int, to end: Int) -> Bool {
-        var octets = 0, value = 0, length = 0
-        for position in start...end {
-            if position == end || text[position] == ScalarClass.dot {
-                guard length > 0, value <= 255 else { return false }
-                octets += 1
-                value = 0
-                length = 0
-            } else {
-                guard ScalarClass.isDigit(text[position]), length < 3 else { return false }
-                value = value * 10 + Int(ScalarClass.digitValue(text[position]))
-                length += 1
-            }
-        }
-        return octets == 4
     }
 }

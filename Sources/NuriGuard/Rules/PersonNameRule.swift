@@ -153,10 +153,12 @@ enum PersonNameRule {
         let tokens = context.tokens
         let text = context.text
         var previous = index - 1
+        var skippedSymbol = false
         while previous >= 0, tokens[previous].kind == .symbol, index - previous <= 3 {
             let c = text[tokens[previous].start]
             guard c == ScalarClass.colon || c == 0xFF1A || c == ScalarClass.hyphen || c == 0x3D || c == ScalarClass.openParen
-                || c == 0x2F || c == ScalarClass.comma else { return .none }
+                || c == 0x2F else { return .none }
+            skippedSymbol = true
             previous -= 1
         }
         guard previous >= 0, previous < index else { return .none }
@@ -179,7 +181,8 @@ enum PersonNameRule {
         if word.kind == .ascii {
             return englishLeads.contains(context.string(word.start, word.end).lowercased()) ? .label : .none
         }
-        if word.kind == .hangul {
+        // Labels may be followed by `:` or `=`; a role or 저는 is followed by the name itself.
+        if word.kind == .hangul && !skippedSymbol {
             if word.length <= 2, text[word.start] == 0xC800 || text[word.start] == 0xC804 {   // 저는, 전
                 let isIntroduction = word.length == 2 ? text[word.start] == 0xC800 && text[word.start + 1] == 0xB294 : text[word.start] == 0xC804
                 if isIntroduction { return .introduction }

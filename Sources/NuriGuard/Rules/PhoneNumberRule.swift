@@ -3,7 +3,7 @@
 /// - mobile `010-NNNN-NNNN`, the older `011`, `016`–`019` with a 3- or 4-digit exchange;
 /// - `+82` followed by the national number without its 0 (`+82 10-1234-5678`, `+821012345678`);
 /// - landlines by area code (02; 031–033, 041–044, 051–055, 061–064) with an exchange that
-///   does not start with 0 or 1, also written `(02) 123-4567` or `02)123-4567`;
+///   does not start with 0, also written `(02) 123-4567` or `02)123-4567`;
 /// - `070` internet telephones.
 ///
 /// Company numbers are not personal: the nationwide `15xx`/`16xx`/`18xx` numbers have no area
@@ -11,15 +11,15 @@
 /// number right after a word such as 대표번호 or 고객센터.
 enum PhoneNumberRule {
     static func match(_ run: DigitRun, label: PIIEntityType?, in context: ScanContext) -> PIIEntity? {
-        guard (8...13).contains(run.digits.count) else { return nil }
+        if run.digits.count <= 8, !run.hasPlus {
+            return parenthesised(run, in: context)
+        }
+        guard run.digits.count <= 13 else { return nil }
         if run.hasPlus {
             return international(run)
         }
         guard run.separator != DigitRun.mixed else { return nil }
-        if let entity = domestic(run.digits, groups: run.groups, start: run.start, end: run.end, labelled: label == .phone) {
-            return entity
-        }
-        return parenthesised(run, in: context)
+        return domestic(run.digits, groups: run.groups, start: run.start, end: run.end, labelled: label == .phone)
     }
 
     /// `+82 10 1234 5678`, `+82-2-123-4567`, `+82 010-1234-5678` (a redundant 0 is tolerated).
@@ -48,8 +48,8 @@ enum PhoneNumberRule {
         }
         if digits[1] == 7 { return subscriber == 8 ? .internet : nil }
         guard subscriber == 7 || subscriber == 8 else { return nil }
-        let exchangeFirst = digits[areaLength]
-        return exchangeFirst >= 2 ? .landline : nil
+        // Exchanges never start with 0 (that would be another area code).
+        return digits[areaLength] != 0 ? .landline : nil
     }
 
     /// The length of the prefix (0 when it is not a personal prefix).
