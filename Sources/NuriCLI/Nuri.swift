@@ -15,6 +15,6 @@ struct Nuri: AsyncParsableCommand {
             (--config or NURI_CONFIG). State lives in the data directory (default ~/.nuri).
             """,
         version: NuriVersion.current,
-        subcommands: [Serve.self, RunCommand.self, ChatCommand.self, TokenizeCommand.self, PerplexityCommand.self, Admin.self, VersionCommand.self]
+        subcommands: [Serve.self, RunCommand.self, ChatCommand.self, TokenizeCommand.self, PerplexityCommand.self, Admin.self, PIICommand.self, VersionCommand.self]
     )
 }
