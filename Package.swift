@@ -16,6 +16,13 @@ let engineSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
+/// The guard is optimised in debug builds too: the gateway scans every request, and its corpus
+/// test and benchmark should run near the speed users get (release builds, being whole-module,
+/// are about twice as fast again).
+let guardSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "nuri",
     platforms: [.macOS(.v15)],
@@ -26,6 +33,7 @@ let package = Package(
         .library(name: "NuriStore", targets: ["NuriStore"]),
         .library(name: "NuriIdentity", targets: ["NuriIdentity"]),
         .library(name: "NuriServer", targets: ["NuriServer"]),
+        .library(name: "NuriGuard", targets: ["NuriGuard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -48,6 +56,11 @@ let package = Package(
         .target(
             name: "NuriEngine",
             swiftSettings: strictSettings + engineSettings
+        ),
+        // Guard: Korean personal-data detection and masking. Foundation only, no other Nuri module.
+        .target(
+            name: "NuriGuard",
+            swiftSettings: strictSettings + guardSettings
         ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
         .target(
@@ -104,6 +117,7 @@ let package = Package(
                 "NuriServer",
                 "NuriIdentity",
                 "NuriStore",
+                "NuriGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -122,6 +136,12 @@ let package = Package(
             swiftSettings: strictSettings + engineSettings
         ),
         .testTarget(name: "NuriGatewayTests", dependencies: ["NuriGateway", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NuriGuardTests",
+            dependencies: ["NuriGuard"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings + guardSettings
+        ),
         .testTarget(name: "NuriStoreTests", dependencies: ["NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriIdentityTests", dependencies: ["NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(

@@ -15,6 +15,7 @@ struct Nuri: AsyncParsableCommand {
             (--config or NURI_CONFIG). State lives in the data directory (default ~/.nuri).
             """,
         version: NuriVersion.current,
-        subcommands: [Serve.self, RunCommand.self, ChatCommand.self, TokenizeCommand.self, PerplexityCommand.self, BenchCommand.self, Admin.self, UsageCommand.self, VersionCommand.self]
+        subcommands: [Serve.self, RunCommand.self, ChatCommand.self, TokenizeCommand.self, PerplexityCommand.self, BenchCommand.self,
+                      PIICommand.self, Admin.self, UsageCommand.self, VersionCommand.self]
     )
 }
