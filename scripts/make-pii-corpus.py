@@ -2,6 +2,7 @@
 """Generates the labelled Korean personal-data corpus of NuriGuard's tests.
 
     python3 scripts/make-pii-corpus.py            # writes Tests/NuriGuardTests/Fixtures/pii-corpus.jsonl
+                                                  # and, from ../shared/data/kobest, general-text-kobest.txt
 
 Every identifier is synthetic: dates, serials and check digits come from a seeded random
 generator and the published check-digit rules, names from common surname and given-name lists,
@@ -418,6 +419,8 @@ def value_for(slot, state):
     if slot == "ACCOUNT":
         bank = state.get("bank") or rng.choice(BANKS)
         return bank_account(bank[1]), "BANK_ACCOUNT"
+    if slot == "ACCOUNT_KB":
+        return bank_account([6, 2, 6]), "BANK_ACCOUNT"
     if slot == "ACCOUNT_PLAIN":
         bank = state.get("bank") or rng.choice(BANKS)
         return bank_account(bank[1], ""), "BANK_ACCOUNT"
@@ -673,6 +676,35 @@ TEMPLATES_2 = {
     ],
 }
 
+# The third batch: names without a title or label next to them, as people write in chat, and
+# a few more formats. Also measured before any change for it.
+TEMPLATES_3 = {
+    "chat": [
+        "어제 {NAME|이|가} 보낸 메일 확인했어? 회신은 {EMAIL}로 하면 돼.",
+        "{NAME}한테 {MOBILE}로 전화 좀 해달라고 전해줘.",
+        "이번 프로젝트는 {NAME|과|와} {NAME|이|가} 맡기로 했어요.",
+        "{NAME}의 생일 선물로 뭐가 좋을까?",
+        "회의록 작성자는 {NAME}, 검토자는 {NAME}입니다.",
+        "{NAME}도 같이 갈 수 있대. 집이 {ADDRESS}라서 가까워.",
+        "팀장님이 {NAME}에게 보고서 다시 쓰라고 하셨어요.",
+        "{NAME|이랑|랑} {NAME} 둘 다 오늘 재택이에요.",
+        "Can you forward this to {NAME}? Her number is {MOBILE}.",
+        "{NAME}: 내일 {TIME}에 {ADDRESS} 앞에서 봬요. 연락은 {PHONE}",
+        "국민 {ACCOUNT_KB}로 회비 보내주세요, 총무 {NAME}",
+        "ip {IP} 쪽 서버 담당이 {NAME|이에요|예요}.",
+    ],
+}
+NEGATIVES_3 = [
+    "그럴 이유나 필요가 있을까요?",
+    "이번에 정해진 사항은 다음과 같습니다.",
+    "조지아 여행 일정표 공유합니다.",
+    "하나만 더 주문할게요, 정말 맛있네요.",
+    "우리 팀은 {DATE}까지 보고서를 제출합니다.",
+    "고민이 많아서 잠을 못 잤어요.",
+    "신고 접수는 {COMPANY_PHONE}에서 받습니다.",
+    "전지 교체는 서비스센터에서 가능합니다.",
+]
+
 # Hard negatives: no personal data.
 NEGATIVES = [
     "주문번호 {ORDER} 배송 언제 되나요?",
@@ -762,12 +794,15 @@ def render(entry, domain, index, negative=False):
     out = ""
     entities = []
     pos = 0
-    for m in re.finditer(r"\{([A-Z_]+)\}", template):
+    for m in re.finditer(r"\{([A-Z_]+)(?:\|([^|}]*)\|([^|}]*))?\}", template):
         out += template[pos:m.start()]
         text, etype = value_for(m.group(1), state)
         if etype:
             entities.append({"type": etype, "start": len(out), "end": len(out) + len(text), "value": text})
         out += text
+        if m.group(2) is not None:
+            # A particle chosen by the last syllable's final consonant: {NAME|이|가}.
+            out += m.group(2) if (ord(text[-1]) - 0xAC00) % 28 else m.group(3)
         pos = m.end()
     out += template[pos:]
     assert not (negative and entities)
@@ -775,12 +810,47 @@ def render(entry, domain, index, negative=False):
             "sensitive": sorted(sensitive), "negative": negative}
 
 
+def write_general_text(source, out_dir):
+    """Korean text without personal data, for the false-positive test: the unique Hangul lines
+    of the KoBEST v1 test sample (CC BY-SA 4.0; its licence note is copied beside it)."""
+    lines = []
+    seen = set()
+
+    def walk(value):
+        if isinstance(value, str):
+            for line in value.split("\n"):
+                line = line.strip()
+                if len(line) >= 8 and any("\uac00" <= c <= "\ud7a3" for c in line) and line not in seen:
+                    seen.add(line)
+                    lines.append(line)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    with open(source, encoding="utf-8") as f:
+        for row in f:
+            walk(json.loads(row))
+    (out_dir / "general-text-kobest.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    note = (Path(source).parent / "LICENSE-NOTE.md").read_text(encoding="utf-8")
+    (out_dir / "general-text-kobest.LICENSE.md").write_text(
+        note + "\n`general-text-kobest.txt` holds the unique lines with Hangul of every text field, made by "
+        "scripts/make-pii-corpus.py.\n", encoding="utf-8")
+    print(f"wrote {len(lines)} lines of general text to {out_dir / 'general-text-kobest.txt'}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "Tests/NuriGuardTests/Fixtures/pii-corpus.jsonl"))
     parser.add_argument("--per-template", type=int, default=8, help="sentences per positive template")
     parser.add_argument("--per-negative", type=int, default=6, help="sentences per negative template")
+    parser.add_argument("--kobest", default=str(Path(__file__).resolve().parent.parent.parent / "shared/data/kobest/kobest_v1_test_sample.jsonl"),
+                        help="the KoBEST sample the general-text fixture is cut from (skipped when absent)")
     args = parser.parse_args()
+    if Path(args.kobest).exists():
+        write_general_text(args.kobest, Path(args.out).parent)
     rows = []
     for domain, templates in TEMPLATES.items():
         index = 0
@@ -799,6 +869,15 @@ def main():
                 rows.append(render(template, domain + "-b2", index))
     for index, template in enumerate(NEGATIVES_2 * args.per_negative):
         rows.append(render(template, "negative-b2", index + 1, negative=True))
+    state_pool["given"] = GIVEN
+    for domain, templates in TEMPLATES_3.items():
+        index = 0
+        for template in templates:
+            for _ in range(args.per_template):
+                index += 1
+                rows.append(render(template, domain + "-b3", index))
+    for index, template in enumerate(NEGATIVES_3 * args.per_negative):
+        rows.append(render(template, "negative-b3", index + 1, negative=True))
     with open(args.out, "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")

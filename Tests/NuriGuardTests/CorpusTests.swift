@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import NuriGuard
 
@@ -80,5 +81,23 @@ struct CorpusTests {
             }
             #expect(!sentence.negative || sentence.entities.isEmpty)
         }
+    }
+
+    @Test("general Korean text (KoBEST paragraphs and questions) yields almost no findings")
+    func generalText() throws {
+        let text = try String(contentsOf: Fixture.url("general-text-kobest.txt"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count > 1500)
+        let scanner = PIIScanner()
+        var flagged: [String] = []
+        for line in lines {
+            let found = scanner.found(line)
+            if !found.isEmpty { flagged.append("\(found): \(line.prefix(60))") }
+        }
+        print("general text: \(lines.count) lines, \(flagged.count) with a finding")
+        for line in flagged.prefix(10) { print("  " + line) }
+        // Encyclopaedia and story text has no personal data of the kinds found here; allow a
+        // stray few in a thousand before calling it a regression.
+        #expect(flagged.count * 1000 <= lines.count * 3, "\(flagged.count) of \(lines.count) lines flagged")
     }
 }

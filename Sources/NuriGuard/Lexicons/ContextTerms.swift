@@ -33,6 +33,9 @@ enum ContextTerms {
         "씨티", "산업은행", "저축은행", "bank",
     ]
 
+    /// Short bank names that are also ordinary words (국민, 하나, 우리): only as whole words.
+    static let shortBanks: [String] = ["국민", "기업", "하나", "우리", "씨티", "sc", "kb", "nh"]
+
     /// After these, a number is an order, a parcel, a product, a document or a company line.
     static let notPersonal: [String] = [
         "주문번호", "주문 번호", "운송장", "운송장번호", "송장번호", "송장", "배송조회", "추적번호",
@@ -56,6 +59,7 @@ enum ContextTerms {
         var terms: [TermDictionary.Term] = []
         for (type, words) in labels { terms += words.map { .init($0, .label(type)) } }
         terms += banks.map { .init($0, .bank) }
+        terms += shortBanks.map { .init($0, .bank, wordStart: true, wordEnd: true) }
         terms += notPersonal.map { .init($0, .notPersonal) }
         terms += versions.map { .init($0, .version) }
         terms += SensitiveTerms.terms

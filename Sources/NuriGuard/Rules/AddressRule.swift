@@ -123,7 +123,9 @@ enum AddressRule {
         // `번지`, which the lot-number form takes.
         if index + 1 < tokens.count, tokens[index + 1].kind == .hangul, !tokens[index + 1].spaceBefore {
             let after = context.text[tokens[index + 1].start]
-            if after != 0xBC88 && after != 0xC785 && after != 0xC608 && !isParticle(after) { return nil }  // 번, 입(니다), 예(요)
+            // 번(지), 입(니다), 예(요), 라(서), 인(데), 쯤
+            let ending = after == 0xBC88 || after == 0xC785 || after == 0xC608 || after == 0xB77C || after == 0xC778 || after == 0xCBE4
+            if !ending && !isParticle(after) { return nil }
         }
         return (token.end, index + 1)
     }

@@ -9,7 +9,10 @@
 /// - `person.role`: a role before a three-syllable name — 담당 간호사 박지은, 상담원 최유리입니다;
 /// - `person.intro`: a self-introduction — 저는 김민수입니다;
 /// - `person.detail`: an age, sex or identifier right after it — 김민수(45세), 이영희 (여, 32),
-///   박지훈(jh@example.com), 노지훈, 900716-2931252, 연가은, 주민등록번호 ….
+///   박지훈(jh@example.com), 노지훈, 900716-2931252, 연가은, 주민등록번호 …;
+/// - `person.speaker`: a name opening a line, then a colon, as in chat logs — 김민수: 네;
+/// - `person.common_name`: no context, but one of the most common given names after a surname
+///   and a particle at most — 김민준이 보낸 메일, 이서연한테 전해줘 (lower confidence).
 enum PersonNameRule {
     static func scan(_ context: inout ScanContext) {
         let tokens = context.tokens
@@ -49,7 +52,10 @@ enum PersonNameRule {
                 let next = context.tokens[index + 1]
                 if next.kind == .hangul, next.spaceBefore {
                     let title = PersonNameLexicon.titleLength(text, at: next.start, end: next.end, separate: true)
-                    if title > 0, PersonNameLexicon.endings.contains(text, next.start + title, next.end) {
+                    // 양 and 군 are also words (양의 정수, 육군): a three-syllable name, no 의.
+                    let shortTitle = title == 1 && (text[next.start] == 0xC591 || text[next.start] == 0xAD70)
+                    let shortTitleFits = !shortTitle || (token.length >= 3 && !(next.length == 2 && text[next.start + 1] == 0xC758))
+                    if title > 0, shortTitleFits, PersonNameLexicon.endings.contains(text, next.start + title, next.end) {
                         return PIIEntity(type: .person, start: start, end: token.end, confidence: 0.85, rule: "person.title")
                     }
                 }
@@ -83,7 +89,28 @@ enum PersonNameRule {
         case .none:
             break
         }
+        // A chat line's speaker: `김민수: 내일 봬요`.
+        if token.end < text.count, text[token.end] == ScalarClass.colon, start == 0 || text[start - 1] == 0x0A,
+           token.length >= 3, isName(text, start, token.length) {
+            return PIIEntity(type: .person, start: start, end: token.end, confidence: 0.7, rule: "person.speaker")
+        }
+        if let length = commonName(text, token) {
+            return PIIEntity(type: .person, start: start, end: start + length, confidence: 0.65, rule: "person.common_name")
+        }
         return nil
+    }
+
+    /// The length of a surname and a common given name at the start of `token`, followed by a
+    /// particle at most (김민준이 → 3).
+    private static func commonName(_ text: UnsafeBufferPointer<UInt32>, _ token: Token) -> Int? {
+        let start = token.start
+        let surname = KoreanSurnames.isDouble(text, at: start) ? 2 : KoreanSurnames.isSingle(text[start]) ? 1 : 0
+        let length = surname + 2
+        guard surname > 0, length <= token.length,
+              PersonNameLexicon.commonGivenNames.contains(text, start + surname, start + length),
+              PersonNameLexicon.nameEndings.contains(text, start + length, token.end),
+              !PersonNameLexicon.notNames.contains(text, start, start + length) else { return nil }
+        return length
     }
 
     /// Name lengths to try at `start`, most likely first: 3 then 2 for a one-syllable surname,
@@ -112,7 +139,22 @@ enum PersonNameRule {
         for position in (start + surname)..<(start + length) where !PersonNameLexicon.isGivenSyllable(text[position]) {
             return false
         }
-        return !PersonNameLexicon.notNames.contains(text, start, start + length)
+        if PersonNameLexicon.notNames.contains(text, start, start + length) { return false }
+        if given == 2 {
+            // 정하여, 반장은, 남자가: a verb form, or an ordinary word and a particle.
+            if PersonNameLexicon.verbLikeGivenNames.contains(text, start + surname, start + length) { return false }
+            if surname == 1, isParticleSyllable(text[start + 2]) || isTopicParticle(text[start + 2]),
+               PersonNameLexicon.notNames.contains(text, start, start + 2) {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// 은 이 만 께: particles that also end given names (지은, 하이), so they only count after an
+    /// ordinary word.
+    private static func isTopicParticle(_ c: UInt32) -> Bool {
+        c == 0xC740 || c == 0xC774 || c == 0xB9CC || c == 0xAED8
     }
 
     /// The length of the name at the start of `token` when the rest is a particle or ending
@@ -173,7 +215,8 @@ enum PersonNameRule {
         var hit = context.firstHit(startingAtOrAfter: word.start - 24)
         while hit < context.hits.count, context.hits[hit].start < word.end {
             let found = context.hits[hit]
-            if found.cue == .label(.person), found.end > word.start, found.end <= word.end, word.end - found.end <= 2 {
+            if found.cue == .label(.person), found.end > word.start, found.end <= word.end,
+               PersonNameLexicon.labelEndings.contains(text, found.end, word.end) {
                 return .label
             }
             hit += 1
@@ -187,8 +230,8 @@ enum PersonNameRule {
                 let isIntroduction = word.length == 2 ? text[word.start] == 0xC800 && text[word.start + 1] == 0xB294 : text[word.start] == 0xC804
                 if isIntroduction { return .introduction }
             }
-            let title = PersonNameLexicon.titleLength(text, at: word.start, end: word.end)
-            if title > 0, title == word.length || PersonNameLexicon.endings.contains(text, word.start + title, word.end) {
+            // A role word alone (과장 김민수, 담당 간호사 박지은), not 선수를 제치고.
+            if PersonNameLexicon.titleLength(text, at: word.start, end: word.end) == word.length {
                 return .role
             }
         }
