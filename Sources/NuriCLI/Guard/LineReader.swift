@@ -1,20 +1,20 @@
 import Foundation
 
-/// Reads a file handle line by line in 64 KB chunks, so input of any size streams through.
-/// Lines end at `\n` (a preceding `\r` is dropped); a last line without a break counts too.
-/// Invalid UTF-8 is replaced with U+FFFD rather than refused.
+/// Reads a file handle line by line as data arrives, so input of any size streams through and
+/// a pipe's lines are answered as they come. Lines end at `\n` (a preceding `\r` is dropped); a
+/// last line without a break counts too. Invalid UTF-8 is replaced with U+FFFD, not refused.
 struct LineReader {
     let handle: FileHandle
-    let chunkSize = 1 << 16
 
     init(_ handle: FileHandle) {
         self.handle = handle
     }
 
-    func forEach(_ body: (String) throws -> Void) throws {
+    /// Calls `body` for each line, and `chunkDone` after the lines of each read.
+    func forEach(_ body: (String) throws -> Void, chunkDone: () -> Void = {}) throws {
         var pending = Data()
         while true {
-            let chunk = handle.readData(ofLength: chunkSize)
+            let chunk = handle.availableData
             if chunk.isEmpty { break }
             pending.append(chunk)
             var lineStart = pending.startIndex
@@ -23,6 +23,7 @@ struct LineReader {
                 lineStart = pending.index(after: newline)
             }
             pending = Data(pending[lineStart...])
+            chunkDone()
         }
         if !pending.isEmpty { try body(Self.decode(pending[...])) }
     }
@@ -34,17 +35,18 @@ struct LineReader {
     }
 }
 
-/// Buffered standard output: one write per 64 KB, not per line.
-struct OutputBuffer {
+/// Buffered standard output: one write per 64 KB or per input chunk, not per line. A class, so
+/// the line handler and the chunk handler of one command share it.
+final class OutputBuffer {
     private var buffer = Data()
 
-    mutating func writeLine(_ line: String) {
+    func writeLine(_ line: String) {
         buffer.append(contentsOf: line.utf8)
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    mutating func flush() {
+    func flush() {
         guard !buffer.isEmpty else { return }
         FileHandle.standardOutput.write(buffer)
         buffer.removeAll(keepingCapacity: true)

@@ -42,8 +42,9 @@ struct PIIInputOptions: ParsableArguments {
         PIIScanner(configuration: ScannerConfiguration(types: try entityTypes(), minimumConfidence: minimumConfidence))
     }
 
-    /// Calls `body` with each input line (without its line break), in order.
-    func forEachLine(_ body: (String) throws -> Void) throws {
+    /// Calls `body` with each input line (without its line break), in order, and `chunkDone`
+    /// whenever the input has no more lines ready (the moment to flush output).
+    func forEachLine(_ body: (String) throws -> Void, chunkDone: () -> Void = {}) throws {
         let handle: FileHandle
         if file == "-" {
             handle = FileHandle.standardInput
@@ -53,7 +54,7 @@ struct PIIInputOptions: ParsableArguments {
             }
             handle = opened
         }
-        try LineReader(handle).forEach(body)
+        try LineReader(handle).forEach(body, chunkDone: chunkDone)
     }
 
     /// The text of one JSON line, or a message saying why there is none.

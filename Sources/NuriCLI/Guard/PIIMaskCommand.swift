@@ -36,7 +36,7 @@ struct PIIMaskCommand: ParsableCommand {
 
     func run() throws {
         let scanner = try input.scanner()
-        var output = OutputBuffer()
+        let output = OutputBuffer()
         var shared = PIIMasker()
         var failures = 0
         var lineNumber = 0
@@ -58,6 +58,8 @@ struct PIIMaskCommand: ParsableCommand {
                 failures += 1
                 output.writeLine(#"{"error": \#(PIIInputOptions.jsonString("line \(lineNumber): \(error.message)"))}"#)
             }
+        } chunkDone: {
+            output.flush()
         }
         output.flush()
         if failures > 0 {

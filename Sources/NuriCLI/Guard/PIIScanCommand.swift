@@ -32,7 +32,7 @@ struct PIIScanCommand: ParsableCommand {
 
     func run() throws {
         let scanner = try input.scanner()
-        var output = OutputBuffer()
+        let output = OutputBuffer()
         var failures = 0
         var lineNumber = 0
         try input.forEachLine { line in
@@ -49,6 +49,8 @@ struct PIIScanCommand: ParsableCommand {
                 }
             }
             output.writeLine(scanner.scan(text).jsonLine(includingSensitive: !noSensitive))
+        } chunkDone: {
+            output.flush()
         }
         output.flush()
         if failures > 0 {

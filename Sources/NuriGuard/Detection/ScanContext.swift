@@ -66,7 +66,7 @@ struct ScanContext {
         return false
     }
 
-    /// The Hangul syllables of a token as a `String` (for lexicon look-ups).
+    /// The scalars `text[start..<end]` as a `String` (for look-ups of English words).
     func string(_ start: Int, _ end: Int) -> String {
         ScalarClass.string(text[start..<end])
     }

@@ -38,7 +38,8 @@ struct TermDictionary: Sendable {
     /// that are one-scalar terms: most Hangul positions start no term and are turned away here
     /// without touching a bucket.
     private let pairBits: [UInt64]
-    private let singleScalarTerms: Set<UInt32>
+    /// Bits over the Basic Multilingual Plane: the scalars that are a whole term alone.
+    private let singleScalarBits: [UInt64]
     /// Bucket `b` holds `entries[bucketStart[b]..<bucketStart[b + 1]]`, longest first.
     private let bucketStart: [Int32]
     private let entries: [Entry]
@@ -58,17 +59,18 @@ struct TermDictionary: Sendable {
             grouped[Int(bucketOf[slot]) - 1].append(term)
         }
         var pairBits = [UInt64](repeating: 0, count: Self.pairBitCount / 64)
-        var singleScalarTerms = Set<UInt32>()
+        var singleScalarBits = [UInt64](repeating: 0, count: 0x10000 / 64)
         for term in terms where !term.scalars.isEmpty {
             if term.scalars.count == 1 {
-                singleScalarTerms.insert(term.scalars[0])
+                let c = Int(term.scalars[0])
+                if c < 0x10000 { singleScalarBits[c >> 6] |= 1 << UInt64(c & 63) }
             } else {
                 let bit = Self.pairHash(term.scalars[0], term.scalars[1])
                 pairBits[bit >> 6] |= 1 << UInt64(bit & 63)
             }
         }
         self.pairBits = pairBits
-        self.singleScalarTerms = singleScalarTerms
+        self.singleScalarBits = singleScalarBits
         var bucketStart: [Int32] = [0]
         var entries: [Entry] = []
         var scalars: [UInt32] = []
@@ -112,7 +114,8 @@ struct TermDictionary: Sendable {
             let bit = Self.pairHash(c, text[position + 1])
             if pairBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0 { return true }
         }
-        return !singleScalarTerms.isEmpty && singleScalarTerms.contains(ScalarClass.lowercased(c))
+        let lower = Int(ScalarClass.lowercased(c))
+        return singleScalarBits[lower >> 6] & (1 << UInt64(lower & 63)) != 0
     }
 
     /// The longest term that starts at `position` and ends by `limit`, if any.

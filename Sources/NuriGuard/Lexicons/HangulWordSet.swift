@@ -5,18 +5,27 @@ struct HangulWordSet: Sendable {
     private struct Key: Hashable, Sendable {
         var low: UInt64
         var high: UInt64
+
+        /// A multiplicative hash, far cheaper than `Hasher` for a table built once from trusted words.
+        @inline(__always) func slot(_ mask: Int) -> Int {
+            let mixed = (low &* 0x9E37_79B9_7F4A_7C15) ^ (high &* 0xC2B2_AE3D_27D4_EB4F)
+            return Int(truncatingIfNeeded: (mixed ^ (mixed >> 29)) >> 7) & mask
+        }
     }
 
     static let maximumLength = 8
 
-    private let keys: Set<Key>
+    /// Open addressing with linear probing; `low == 0` marks an empty slot (a stored key always
+    /// has its length, at least 1, in the top bits of `low`).
+    private let table: [Key]
+    private let mask: Int
     private let firstSyllables: HangulSyllableSet
     private let lastSyllables: HangulSyllableSet
     private let lengths: ClosedRange<Int>
     private let containsEmpty: Bool
 
     init<S: Sequence>(_ words: S) where S.Element == String {
-        var keys = Set<Key>()
+        var keys: [Key] = []
         var first = HangulSyllableSet(), last = HangulSyllableSet()
         var shortest = Int.max, longest = 0
         var containsEmpty = false
@@ -25,13 +34,22 @@ struct HangulWordSet: Sendable {
             if scalars.isEmpty { containsEmpty = true; continue }
             // Only Hangul words fit; the lexicons hold nothing else.
             guard scalars.count <= Self.maximumLength, scalars.allSatisfy(ScalarClass.isHangulSyllable) else { continue }
-            scalars.withUnsafeBufferPointer { keys.insert(Self.key($0, 0, scalars.count)) }
+            scalars.withUnsafeBufferPointer { keys.append(Self.key($0, 0, scalars.count)) }
             first.insert(scalars[0])
             last.insert(scalars[scalars.count - 1])
             shortest = min(shortest, scalars.count)
             longest = max(longest, scalars.count)
         }
-        self.keys = keys
+        var size = 16
+        while size < keys.count * 3 { size <<= 1 }
+        var table = [Key](repeating: Key(low: 0, high: 0), count: size)
+        for key in keys {
+            var slot = key.slot(size - 1)
+            while table[slot].low != 0 && table[slot] != key { slot = (slot + 1) & (size - 1) }
+            table[slot] = key
+        }
+        self.table = table
+        self.mask = size - 1
         self.firstSyllables = first
         self.lastSyllables = last
         self.lengths = shortest <= longest ? shortest...longest : 1...0
@@ -55,7 +73,14 @@ struct HangulWordSet: Sendable {
             return false
         }
         for position in start..<end where !ScalarClass.isHangulSyllable(text[position]) { return false }
-        return keys.contains(Self.key(text, start, end))
+        let key = Self.key(text, start, end)
+        var slot = key.slot(mask)
+        while true {
+            let stored = table[slot]
+            if stored.low == 0 { return false }
+            if stored == key { return true }
+            slot = (slot + 1) & mask
+        }
     }
 
     /// Whether `word` is in the set.

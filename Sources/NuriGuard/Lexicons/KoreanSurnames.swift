@@ -12,7 +12,11 @@ enum KoreanSurnames {
 
     private static let singles = HangulSyllableSet(single)
     private static let doubleFirsts = HangulSyllableSet(double.joined())
-    private static let doubleScalars: [[UInt32]] = double.map(ScalarClass.scalars)
+    /// Each two-syllable surname as `first << 32 | second`.
+    private static let doublePairs: [UInt64] = double.map { name in
+        let scalars = ScalarClass.scalars(name)
+        return UInt64(scalars[0]) << 32 | UInt64(scalars[1])
+    }
 
     /// Whether the syllable is a single-syllable surname.
     @inline(__always) static func isSingle(_ c: UInt32) -> Bool { singles.contains(c) }
@@ -20,6 +24,8 @@ enum KoreanSurnames {
     /// Whether the two syllables at `position` are a two-syllable surname.
     static func isDouble(_ text: UnsafeBufferPointer<UInt32>, at position: Int) -> Bool {
         guard position + 1 < text.count, doubleFirsts.contains(text[position]) else { return false }
-        return doubleScalars.contains { $0[0] == text[position] && $0[1] == text[position + 1] }
+        let pair = UInt64(text[position]) << 32 | UInt64(text[position + 1])
+        for candidate in doublePairs where candidate == pair { return true }
+        return false
     }
 }

@@ -43,10 +43,16 @@ enum AddressRule {
             levels += 1
             index += 1
         }
-        let labelled = levels == 0 && context.hasCue(around: tokens[first].start, tokens[first].start, after: 0) {
-            $0 == .label(.address)
+        // Without an administrative word, only a road right after an address word (배송지: 테헤란로 152).
+        if levels == 0 {
+            let token = tokens[first]
+            guard AdministrativeDivisions.isRoad(lastSyllable: text[token.end - 1]) || first + 1 < tokens.count
+                    && tokens[first + 1].start == token.end && tokens[first + 1].kind == .ascii,
+                  context.hasCue(around: token.start, token.start, after: 0, where: { $0 == .label(.address) }) else {
+                return nil
+            }
         }
-        guard levels > 0 || labelled, index < tokens.count else { return nil }
+        guard index < tokens.count else { return nil }
 
         // Road name and building number.
         if let roadEnd = road(at: index, in: context), let (numberEnd, afterNumber) = buildingNumber(after: roadEnd, in: context) {

@@ -6,7 +6,8 @@
 ///   홍길동 씨, 박지훈 고객님, 이영희 환자, 최유리 선생님;
 /// - `person.label`: a word naming a person before it — 이름은 홍길동이고, 성명: 김민수,
 ///   예금주 박지훈, 환자 이영희, Name: 정다은;
-/// - `person.role`: a role before a three-syllable name — 담당 간호사 박지은, 상담원 최유리입니다;
+/// - `person.role`: a role word alone before a three-syllable name (or a two-syllable one that
+///   ends the clause) — 담당 간호사 박지은, 상담원 최유리입니다, 대표 석란.;
 /// - `person.intro`: a self-introduction — 저는 김민수입니다;
 /// - `person.detail`: an age, sex or identifier right after it — 김민수(45세), 이영희 (여, 32),
 ///   박지훈(jh@example.com), 노지훈, 900716-2931252, 연가은, 주민등록번호 …;
@@ -38,31 +39,32 @@ enum PersonNameRule {
         let text = context.text
         let token = context.tokens[index]
         let start = token.start
-        let startsWithSurname = KoreanSurnames.isSingle(text[start]) || KoreanSurnames.isDouble(text, at: start)
+        // Every rule needs a surname and a given-name syllable after it: most words stop here.
+        guard token.length >= 2 else { return nil }
+        let double = KoreanSurnames.isDouble(text, at: start)
+        guard double || KoreanSurnames.isSingle(text[start]) else { return nil }
+        guard PersonNameLexicon.isGivenSyllable(text[start + 1]) || (double && token.length >= 3) else { return nil }
 
-        if startsWithSurname {
-            // Title attached: 김민수님, 홍길동씨께서, 박지훈고객님.
-            for length in lengths(text, start) where start + length < token.end && isName(text, start, length) {
-                if PersonNameLexicon.titleLength(text, at: start + length, end: token.end) > 0 {
-                    return PIIEntity(type: .person, start: start, end: start + length, confidence: 0.85, rule: "person.title")
-                }
-            }
-            // Title as the next word: 김민수 님, 박지훈 고객님께서.
-            if index + 1 < context.tokens.count, isName(text, start, token.length) {
-                let next = context.tokens[index + 1]
-                if next.kind == .hangul, next.spaceBefore {
-                    let title = PersonNameLexicon.titleLength(text, at: next.start, end: next.end, separate: true)
-                    // 양 and 군 are also words (양의 정수, 육군): a three-syllable name, no 의.
-                    let shortTitle = title == 1 && (text[next.start] == 0xC591 || text[next.start] == 0xAD70)
-                    let shortTitleFits = !shortTitle || (token.length >= 3 && !(next.length == 2 && text[next.start + 1] == 0xC758))
-                    if title > 0, shortTitleFits, PersonNameLexicon.endings.contains(text, next.start + title, next.end) {
-                        return PIIEntity(type: .person, start: start, end: token.end, confidence: 0.85, rule: "person.title")
-                    }
-                }
-                if let entity = beforeDetail(index, in: context) { return entity }
+        // Title attached: 김민수님, 홍길동씨께서, 박지훈고객님.
+        for length in lengths(text, start) where start + length < token.end && isName(text, start, length) {
+            if PersonNameLexicon.titleLength(text, at: start + length, end: token.end) > 0 {
+                return PIIEntity(type: .person, start: start, end: start + length, confidence: 0.85, rule: "person.title")
             }
         }
-        guard startsWithSurname else { return nil }
+        // Title as the next word: 김민수 님, 박지훈 고객님께서.
+        if index + 1 < context.tokens.count, isName(text, start, token.length) {
+            let next = context.tokens[index + 1]
+            if next.kind == .hangul, next.spaceBefore {
+                let title = PersonNameLexicon.titleLength(text, at: next.start, end: next.end, separate: true)
+                // 양 and 군 are also words (양의 정수, 육군): a three-syllable name, no 의.
+                let shortTitle = title == 1 && (text[next.start] == 0xC591 || text[next.start] == 0xAD70)
+                let shortTitleFits = !shortTitle || (token.length >= 3 && !(next.length == 2 && text[next.start + 1] == 0xC758))
+                if title > 0, shortTitleFits, PersonNameLexicon.endings.contains(text, next.start + title, next.end) {
+                    return PIIEntity(type: .person, start: start, end: token.end, confidence: 0.85, rule: "person.title")
+                }
+            }
+            if let entity = beforeDetail(index, in: context) { return entity }
+        }
         // After a label or a role word.
         switch contextBefore(index, in: context) {
         case .label:
