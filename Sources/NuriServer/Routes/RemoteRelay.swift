@@ -22,8 +22,8 @@ struct RemoteRelay {
     /// Largest upstream answer read whole (non-streaming).
     static let answerLimit = 64 << 20
 
-    var meter: OpenAIRoutes.Meter {
-        .init(usage: routes.usage, limiter: routes.limiter, principal: principal, model: remote.name, endpoint: "chat.completions",
+    func meter(_ endpoint: String) -> OpenAIRoutes.Meter {
+        .init(usage: routes.usage, limiter: routes.limiter, principal: principal, model: remote.name, endpoint: endpoint,
               started: started, logger: context.logger)
     }
 
@@ -56,7 +56,7 @@ struct RemoteRelay {
             object["stream_options"] = .object(options)
         }
         let response = try await remote.post("chat/completions", body: .object(object))
-        guard response.status.code == 200 else { return try await passError(response) }
+        guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
         if !streaming {
             var answer = try Self.object(Data((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView))
             answer["model"] = .string(remote.name)
@@ -71,10 +71,10 @@ struct RemoteRelay {
                 answer["choices"] = .array(choices)
             }
             let (prompt, completion) = Self.usage(answer)
-            await meter.record(prompt: prompt, completion: completion, status: 200)
+            await meter("chat.completions").record(prompt: prompt, completion: completion, status: 200)
             return try routes.json(JSONValue.object(answer))
         }
-        let policy = routes.policy, name = remote.name, meter = self.meter
+        let policy = routes.policy, name = remote.name, meter = meter("chat.completions")
         let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
             let task = Task {
                 var pending = ""
@@ -146,7 +146,7 @@ struct RemoteRelay {
         try await routes.limiter.admit(OpenAIRoutes.Meter.subjects(principal))
         object["model"] = .string(remote.upstreamModel)
         let response = try await remote.post("completions", body: .object(object))
-        guard response.status.code == 200 else { return try await passError(response) }
+        guard response.status.code == 200 else { return try await passError(response, endpoint: "completions") }
         var answer = try Self.object(Data((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView))
         answer["model"] = .string(remote.name)
         if case .array(var choices)? = answer["choices"] {
@@ -158,16 +158,14 @@ struct RemoteRelay {
             answer["choices"] = .array(choices)
         }
         let (prompt, completion) = Self.usage(answer)
-        await OpenAIRoutes.Meter(usage: routes.usage, limiter: routes.limiter, principal: principal, model: remote.name,
-                                 endpoint: "completions", started: started, logger: context.logger)
-            .record(prompt: prompt, completion: completion, status: 200)
+        await meter("completions").record(prompt: prompt, completion: completion, status: 200)
         return try routes.json(JSONValue.object(answer))
     }
 
     /// An upstream error, passed on with its status (its body is already OpenAI-shaped).
-    private func passError(_ response: HTTPClientResponse) async throws -> Response {
+    private func passError(_ response: HTTPClientResponse, endpoint: String) async throws -> Response {
         let body = try await response.body.collect(upTo: 1 << 20)
-        await meter.record(prompt: 0, completion: 0, status: Int(response.status.code))
+        await meter(endpoint).record(prompt: 0, completion: 0, status: Int(response.status.code))
         return Response(status: .init(code: Int(response.status.code)), headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
