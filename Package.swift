@@ -57,9 +57,16 @@ let package = Package(
             name: "NuriEngine",
             swiftSettings: strictSettings + engineSettings
         ),
-        // Guard: Korean personal-data detection and masking. Foundation only, no other Nuri module.
+        // Guard: Korean personal-data detection and masking, the consent ledger, the transfer
+        // policy and the audit chain. The detector uses Foundation only; the ledger and the chain
+        // live in the store.
         .target(
             name: "NuriGuard",
+            dependencies: [
+                "NuriStore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings + guardSettings
         ),
         // Storage: the database connection (SQLite or PostgreSQL), transactions, migrations.
@@ -100,6 +107,8 @@ let package = Package(
                 "NuriEngine",
                 "NuriStore",
                 "NuriIdentity",
+                "NuriGuard",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -138,7 +147,7 @@ let package = Package(
         .testTarget(name: "NuriGatewayTests", dependencies: ["NuriGateway", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "NuriGuardTests",
-            dependencies: ["NuriGuard"],
+            dependencies: ["NuriGuard", "NuriStore", "NuriIdentity", "NuriTestSupport", .product(name: "SQLKit", package: "sql-kit")],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings + guardSettings
         ),

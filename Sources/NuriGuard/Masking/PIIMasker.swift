@@ -28,6 +28,13 @@ public struct PIIMasker: Sendable {
     /// The text with every entity replaced. Entities out of range or overlapping an earlier one
     /// are left alone (so a stale span never cuts a character in half).
     public mutating func mask(_ text: String, entities: [PIIEntity], mode: MaskingMode) -> String {
+        mask(text, entities: entities, modeFor: { _ in mode })
+    }
+
+    /// The text with every entity replaced, each by the mode chosen for its type (the transfer
+    /// policy uses placeholders for resident registration numbers, which must never come back,
+    /// and pseudonyms for the rest).
+    public mutating func mask(_ text: String, entities: [PIIEntity], modeFor: (PIIEntityType) -> MaskingMode) -> String {
         guard !entities.isEmpty else { return text }
         let scalars = text.unicodeScalars.map(\.value)
         var output: [UInt32] = []
@@ -37,7 +44,7 @@ public struct PIIMasker: Sendable {
             guard entity.start >= cursor, entity.start < entity.end, entity.end <= scalars.count else { continue }
             output.append(contentsOf: scalars[cursor..<entity.start])
             let value = Array(scalars[entity.start..<entity.end])
-            switch mode {
+            switch modeFor(entity.type) {
             case .format:
                 output.append(contentsOf: FormatPreservingMask.mask(value, as: entity.type))
             case .placeholder:

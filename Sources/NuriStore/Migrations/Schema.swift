@@ -5,5 +5,7 @@ public enum Schema {
         Migration0001Identity.migration,
         Migration0002Usage.migration,
         Migration0003Limits.migration,
+        Migration0004Consents.migration,
+        Migration0005Audit.migration,
     ]
 }
