@@ -17,16 +17,28 @@ final class RecordingPolicy: RequestPolicy, @unchecked Sendable {
     private var seen: [PolicyInput] = []
     var inputs: [PolicyInput] { lock.withLock { seen } }
 
-    func inspect(_ input: PolicyInput) async throws -> PolicyDecision {
+    func inspect(_ input: PolicyInput) async throws -> PolicyVerdict {
         lock.withLock { seen.append(input) }
         if input.texts.contains(where: { $0.contains("900101-1234567") }) {
-            return .block(code: "pii_blocked", message: "a resident registration number may not leave")
+            return PolicyVerdict(.block(code: "pii_blocked", message: "a resident registration number may not leave"))
         }
-        return .replace(input.texts.map { $0.replacingOccurrences(of: "Korea", with: "South Korea") })
+        return PolicyVerdict(.replace(input.texts.map { $0.replacingOccurrences(of: "Korea", with: "South Korea") }), output: CityMask())
     }
 
-    func inspectOutput(_ text: String, of input: PolicyInput) async throws -> String {
-        text.replacingOccurrences(of: "Seoul", with: "[CITY]")
+    /// Masks "Seoul" in answers, however the stream splits it (holds back an unfinished word).
+    struct CityMask: OutputFilter {
+        var held = ""
+        mutating func pass(_ piece: String) async throws -> String {
+            held += piece
+            guard let space = held.lastIndex(where: \.isWhitespace) else { return "" }
+            let ready = String(held[...space])
+            held = String(held[held.index(after: space)...])
+            return ready.replacingOccurrences(of: "Seoul", with: "[CITY]")
+        }
+        mutating func finish() async throws -> String {
+            defer { held = "" }
+            return held.replacingOccurrences(of: "Seoul", with: "[CITY]")
+        }
     }
 }
 

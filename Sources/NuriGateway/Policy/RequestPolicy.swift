@@ -2,11 +2,45 @@
 /// again on the way back. The guard (personal-data detection, consent, transfer rules) plugs in
 /// here without the gateway changing.
 public protocol RequestPolicy: Sendable {
-    /// Decides on the texts a request would send to `input.backend`.
-    func inspect(_ input: PolicyInput) async throws -> PolicyDecision
-    /// Decides on text the backend produced before it reaches the caller (returns the text to
-    /// send, possibly masked).
-    func inspectOutput(_ text: String, of input: PolicyInput) async throws -> String
+    /// Decides on the texts a request would send to `input.backend`, and returns the filter its
+    /// answer passes through on the way back.
+    func inspect(_ input: PolicyInput) async throws -> PolicyVerdict
+}
+
+/// The policy's answer on a request: the decision on its input and the filter for its output.
+public struct PolicyVerdict: Sendable {
+    public var decision: PolicyDecision
+    /// A fresh filter for one answer; copy it for each of several choices.
+    public var output: any OutputFilter
+
+    public init(_ decision: PolicyDecision, output: any OutputFilter = PassThroughFilter()) {
+        self.decision = decision
+        self.output = output
+    }
+}
+
+/// What a backend's answer passes through before it reaches the caller. Streams give it a piece
+/// at a time: it may hold text back (a number can span tokens) and releases the rest at the end.
+public protocol OutputFilter: Sendable {
+    /// The text to send now, given the next piece of the answer.
+    mutating func pass(_ piece: String) async throws -> String
+    /// Whatever is still held back, at the end of the answer.
+    mutating func finish() async throws -> String
+}
+
+extension OutputFilter {
+    /// A whole (non-streamed) answer.
+    public mutating func screen(_ text: String) async throws -> String {
+        let head = try await pass(text)
+        return head + (try await finish())
+    }
+}
+
+/// Passes every piece on at once.
+public struct PassThroughFilter: OutputFilter {
+    public init() {}
+    public mutating func pass(_ piece: String) async throws -> String { piece }
+    public mutating func finish() async throws -> String { "" }
 }
 
 /// What the policy knows about a request.
@@ -43,9 +77,8 @@ public enum PolicyDecision: Sendable, Equatable {
     case block(code: String, message: String)
 }
 
-/// The policy until the guard is configured: everything passes unchanged.
+/// Everything passes unchanged: for tests of the gateway alone. The server runs the guard.
 public struct AllowAllPolicy: RequestPolicy {
     public init() {}
-    public func inspect(_ input: PolicyInput) async throws -> PolicyDecision { .allow }
-    public func inspectOutput(_ text: String, of input: PolicyInput) async throws -> String { text }
+    public func inspect(_ input: PolicyInput) async throws -> PolicyVerdict { PolicyVerdict(.allow) }
 }

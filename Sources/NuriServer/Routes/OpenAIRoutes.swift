@@ -67,7 +67,8 @@ struct OpenAIRoutes {
         let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
                                       texts: body.messages.map(\.text))
         var contents = body.messages.map(\.text)
-        switch try await policy.inspect(policyInput) {
+        let verdict = try await policy.inspect(policyInput)
+        switch verdict.decision {
         case .allow: break
         case .replace(let texts) where texts.count == contents.count: contents = texts
         case .replace: throw GatewayError.backendFailed("the data-protection policy returned a different number of texts")
@@ -95,13 +96,14 @@ struct OpenAIRoutes {
             guard n == 1 else { throw GatewayError.invalidRequest(param: "n", message: "streaming supports n = 1") }
             let includeUsage = body.streamOptions?.includeUsage == true
             let events = backend.generate(prompt: prompt, options: options)
-            let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder, policy = self.policy
+            let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder
             let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: model, endpoint: "chat.completions", started: started, logger: context.logger)
             let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
                 let task = Task {
                     var counts = (prompt: prompt.count, completion: 0)
                     var status = 499
                     var timer = TokenTimer(metrics: InferenceMetrics(model: model, endpoint: "chat.completions"), started: started)
+                    var output = verdict.output
                     func send(_ chunk: OpenAIResponses.ChatCompletionChunk) throws {
                         var data = Data("data: ".utf8)
                         data.append(try encoder.encode(chunk))
@@ -115,14 +117,19 @@ struct OpenAIRoutes {
                             switch event {
                             case .token(let token, let text, let probabilities):
                                 if token >= 0 { timer.token() }
+                                let text = try await output.pass(text)
                                 guard !text.isEmpty || probabilities != nil else { continue }
-                                let text = try await policy.inspectOutput(text, of: policyInput)
                                 let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
                                 try send(.init(id: id, created: created, model: model,
                                                choices: [.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs)], usage: nil))
                             case .finished(let promptTokens, let completionTokens, let reason):
                                 counts = (promptTokens, completionTokens)
                                 status = 200
+                                let rest = try await output.finish()
+                                if !rest.isEmpty {
+                                    try send(.init(id: id, created: created, model: model,
+                                                   choices: [.init(index: 0, delta: .init(role: nil, content: rest), finishReason: nil, logprobs: nil)], usage: nil))
+                                }
                                 try send(.init(id: id, created: created, model: model,
                                                choices: [.init(index: 0, delta: .init(role: nil, content: nil), finishReason: OpenAIResponses.finishReason(reason), logprobs: nil)], usage: nil))
                                 if includeUsage {
@@ -170,7 +177,8 @@ struct OpenAIRoutes {
                     reason = finish
                 }
             }
-            text = try await policy.inspectOutput(text, of: policyInput)
+            var output = verdict.output
+            text = try await output.screen(text)
             choices.append(.init(index: index, message: .init(role: "assistant", content: text),
                                  finishReason: OpenAIResponses.finishReason(reason),
                                  logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
@@ -213,7 +221,8 @@ struct OpenAIRoutes {
         }
         let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
                                       texts: prompts.map { backend.tokenizer.decode($0) })
-        switch try await policy.inspect(policyInput) {
+        let verdict = try await policy.inspect(policyInput)
+        switch verdict.decision {
         case .allow: break
         case .replace(let texts) where texts.count == prompts.count: prompts = texts.map(backend.textPrompt)
         case .replace: throw GatewayError.backendFailed("the data-protection policy returned a different number of texts")
@@ -268,7 +277,8 @@ struct OpenAIRoutes {
                         }
                     }
                 }
-                text = try await policy.inspectOutput(text, of: policyInput)
+                var output = verdict.output
+                text = try await output.screen(text)
                 choices.append(.init(text: text, index: choices.count, logprobs: top == nil ? nil : logprobs,
                                      finishReason: OpenAIResponses.finishReason(reason)))
             }

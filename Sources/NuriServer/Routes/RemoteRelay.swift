@@ -30,7 +30,8 @@ struct RemoteRelay {
     func chat(body: ChatCompletionRequest, raw: Data) async throws -> Response {
         var object = try Self.object(raw)
         let input = PolicyInput(principal: principal, request: request, model: remote.name, backend: remote.labels, texts: body.messages.map(\.text))
-        switch try await routes.policy.inspect(input) {
+        let verdict = try await routes.policy.inspect(input)
+        switch verdict.decision {
         case .allow: break
         case .replace(let texts):
             guard case .array(var messages)? = object["messages"], messages.count == texts.count else {
@@ -64,7 +65,8 @@ struct RemoteRelay {
                 for index in choices.indices {
                     guard case .object(var choice) = choices[index], case .object(var message)? = choice["message"],
                           case .string(let content)? = message["content"] else { continue }
-                    message["content"] = .string(try await routes.policy.inspectOutput(content, of: input))
+                    var output = verdict.output
+                    message["content"] = .string(try await output.screen(content))
                     choice["message"] = .object(message)
                     choices[index] = .object(choice)
                 }
@@ -74,10 +76,12 @@ struct RemoteRelay {
             await meter("chat.completions").record(prompt: prompt, completion: completion, status: 200)
             return try routes.json(JSONValue.object(answer))
         }
-        let policy = routes.policy, name = remote.name, meter = meter("chat.completions")
+        let name = remote.name, meter = meter("chat.completions")
         let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
             let task = Task {
                 var pending = ""
+                var output = verdict.output
+                var lastID = JSONValue.null
                 var counts = (0, 0)
                 var status = 499
                 do {
@@ -89,6 +93,17 @@ struct RemoteRelay {
                             guard event.hasPrefix("data:") else { continue }
                             let payload = event.dropFirst(5).trimmingCharacters(in: .whitespaces)
                             if payload == "[DONE]" {
+                                // An upstream that never sent a finish_reason: release what is held.
+                                let rest = try await output.finish()
+                                if !rest.isEmpty {
+                                    let chunk: JSONValue = .object(["id": lastID, "object": .string("chat.completion.chunk"), "model": .string(name),
+                                                                    "choices": .array([.object(["index": .number(0), "delta": .object(["content": .string(rest)]),
+                                                                                                "finish_reason": .null])])])
+                                    var line = Data("data: ".utf8)
+                                    line.append(try JSONEncoder().encode(chunk))
+                                    line.append(contentsOf: Array("\n\n".utf8))
+                                    continuation.yield(ByteBuffer(bytes: line))
+                                }
                                 status = 200
                                 await meter.record(prompt: counts.0, completion: counts.1, status: status)
                                 continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
@@ -96,16 +111,24 @@ struct RemoteRelay {
                             }
                             guard var chunk = try? Self.object(Data(payload.utf8)) else { continue }
                             chunk["model"] = .string(name)
+                            lastID = chunk["id"] ?? .null
                             if case .object? = chunk["usage"] {
                                 counts = Self.usage(chunk)
                                 if case .array(let choices)? = chunk["choices"], choices.isEmpty, !clientWantsUsage { continue }
                             }
                             if case .array(var choices)? = chunk["choices"], case .object(var choice)? = choices.first,
-                               case .object(var delta)? = choice["delta"], case .string(let content)? = delta["content"] {
-                                delta["content"] = .string(try await policy.inspectOutput(content, of: input))
-                                choice["delta"] = .object(delta)
-                                choices[0] = .object(choice)
-                                chunk["choices"] = .array(choices)
+                               case .object(var delta)? = choice["delta"] {
+                                // Text the screen holds back goes out with a later chunk; the last
+                                // one (with a finish_reason) carries the rest.
+                                var content = ""
+                                if case .string(let piece)? = delta["content"] { content = try await output.pass(piece) }
+                                if let reason = choice["finish_reason"], reason != .null { content += try await output.finish() }
+                                if delta["content"] != nil || !content.isEmpty {
+                                    delta["content"] = .string(content)
+                                    choice["delta"] = .object(delta)
+                                    choices[0] = .object(choice)
+                                    chunk["choices"] = .array(choices)
+                                }
                             }
                             var line = Data("data: ".utf8)
                             line.append(try JSONEncoder().encode(JSONValue.object(chunk)))
@@ -137,7 +160,8 @@ struct RemoteRelay {
         case .tokens: texts = []
         }
         let input = PolicyInput(principal: principal, request: request, model: remote.name, backend: remote.labels, texts: texts)
-        switch try await routes.policy.inspect(input) {
+        let verdict = try await routes.policy.inspect(input)
+        switch verdict.decision {
         case .allow: break
         case .replace(let replaced):
             object["prompt"] = replaced.count == 1 ? .string(replaced[0]) : .array(replaced.map(JSONValue.string))
@@ -152,7 +176,8 @@ struct RemoteRelay {
         if case .array(var choices)? = answer["choices"] {
             for index in choices.indices {
                 guard case .object(var choice) = choices[index], case .string(let text)? = choice["text"] else { continue }
-                choice["text"] = .string(try await routes.policy.inspectOutput(text, of: input))
+                var output = verdict.output
+                choice["text"] = .string(try await output.screen(text))
                 choices[index] = .object(choice)
             }
             answer["choices"] = .array(choices)
