@@ -52,6 +52,15 @@ public struct IdentityStore: Sendable {
         return found
     }
 
+    /// The organisation with this id, or 404.
+    public func organisation(id: String) async throws -> Organisation {
+        let found = try await database.read { db in
+            try await db.raw("SELECT id, name, sector, created_at FROM organisations WHERE id = \(bind: id)").first().map(Self.organisation)
+        }
+        guard let found else { throw IdentityError.notFound(kind: "organisation", name: id) }
+        return found
+    }
+
     // MARK: Users and memberships
 
     /// Creates a user, optionally as a member of an organisation with a role.

@@ -1,14 +1,21 @@
 import Hummingbird
 import Logging
 import NuriGateway
+import NuriGuard
 import NuriIdentity
 import NuriStore
 
 /// Builds Nuri's HTTP application: its router, middleware and routes.
 public enum NuriApplication {
     /// The router with every route, for the server and for route tests without a socket.
+    ///
+    /// Every inference request passes the guard's transfer policy unless a test hands in
+    /// another `policy`; `guardServices` defaults to fresh keys (tests), the server passes the
+    /// installation's.
     public static func router(configuration: ServerConfiguration, database: Database, gateway: Gateway = Gateway(backends: []),
-                              policy: any RequestPolicy = AllowAllPolicy()) -> Router<NuriRequestContext> {
+                              guardServices: GuardServices? = nil, policy: (any RequestPolicy)? = nil) -> Router<NuriRequestContext> {
+        let guardServices = guardServices ?? GuardServices(database: database, keys: .generate())
+        let policy = policy ?? GuardPolicy(policy: guardServices.policy)
         let router = Router(context: NuriRequestContext.self)
         // Outermost first: log the final status, count it, then render errors as JSON.
         router.add(middleware: RequestLogMiddleware())
@@ -20,12 +27,13 @@ public enum NuriApplication {
 
         let identity = IdentityStore(database: database)
         let authentication = AuthenticationMiddleware(identity: identity)
-        let api = router.group("api").add(middleware: authentication)
+        let api = router.group("api").add(middleware: authentication).add(middleware: AdminAuditMiddleware(audit: guardServices.audit))
         IdentityRoutes(identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let v1 = router.group("v1").add(middleware: authentication)
         OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize, usage: UsageStore(database: database),
                      limiter: RateLimiter(store: LimitStore(database: database)), policy: policy).add(to: v1)
         UsageRoutes(usage: UsageStore(database: database), identity: identity).add(to: api)
+        GuardRoutes(services: guardServices, identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let tokenizerGroup = router.group().add(middleware: authentication)
         TokenizerRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: tokenizerGroup)
         return router
@@ -33,11 +41,11 @@ public enum NuriApplication {
 
     /// The application listening where the configuration says.
     public static func application(
-        configuration: ServerConfiguration, database: Database, gateway: Gateway, logger: Logger,
+        configuration: ServerConfiguration, database: Database, gateway: Gateway, guardServices: GuardServices, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: router(configuration: configuration, database: database, gateway: gateway),
+            router: router(configuration: configuration, database: database, gateway: gateway, guardServices: guardServices),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nuri"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

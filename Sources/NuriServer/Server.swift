@@ -22,7 +22,15 @@ public enum Server {
         let identity = IdentityStore(database: database)
         let hasOperator = (try? await identity.users().contains(where: \.isOperator)) ?? false
         let dataDirectory = configuration.dataDirectory
-        let app = NuriApplication.application(configuration: configuration, database: database, gateway: gateway, logger: logger) { port in
+        let guardServices: GuardServices
+        do {
+            guardServices = try GuardServices.open(database: database, configuration: configuration)
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        let app = NuriApplication.application(configuration: configuration, database: database, gateway: gateway,
+                                              guardServices: guardServices, logger: logger) { port in
             let base = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)"
             var lines = [
                 "Nuri is serving at \(base) (database: \(database.redactedLocation))",

@@ -29,6 +29,16 @@ struct ProtectedRoute: Sendable, CustomStringConvertible {
         .init(method: .get, path: "/api/tokens", body: nil, scope: .read, success: .ok),
         .init(method: .post, path: "/api/tokens", body: #"{"scopes":["read"],"name":"ci"}"#, scope: .write, success: .created),
         .init(method: .delete, path: "/api/tokens/{victim}", body: nil, scope: .write, success: .ok),
+        .init(method: .post, path: "/api/consents", body: """
+              {"organisation":"seoul-city","subject":"p-{n}","kind":"collection_use","purpose":"care","data_items":["name"],
+               "retention":"1y","consent_text":"I agree.","channel":"paper"}
+              """, scope: .write, success: .created),
+        .init(method: .get, path: "/api/consents?organisation=seoul-city", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/data-subjects/p-1?organisation=seoul-city", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/guard/policy?organisation=seoul-city", body: nil, scope: .read, success: .ok),
+        .init(method: .put, path: "/api/guard/policy", body: #"{"organisation":"seoul-city","overseas":"block"}"#, scope: .write, success: .ok),
+        .init(method: .get, path: "/api/audit", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/audit/verify", body: nil, scope: .read, success: .ok),
         .init(method: .get, path: "/v1/models", body: nil, scope: .inference, success: .ok),
         // No model is served in route tests: a valid request reaches the gateway and gets its 404.
         .init(method: .post, path: "/v1/chat/completions", body: #"{"model":"none","messages":[{"role":"user","content":"hi"}]}"#,

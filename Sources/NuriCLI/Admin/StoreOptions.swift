@@ -15,15 +15,28 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "YAML config file (also NURI_CONFIG).")
     var config: String?
 
-    /// Opens the database and brings its schema up to date.
-    func open() async throws -> Database {
+    /// The settings these options point at.
+    func configuration() throws -> ServerConfiguration {
         var flags: [ConfigurationKey: String] = [:]
         flags[.dataDir] = dataDir
         flags[.database] = database
-        let (configuration, _) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
+        return try ConfigurationResolver(flags: flags, configFile: config).resolve().0
+    }
+
+    /// Opens the database and brings its schema up to date.
+    func open() async throws -> Database {
+        let configuration = try configuration()
         var logger = Logger(label: "nuri.admin")
         logger.logLevel = .error
         return try await Database.openMigrated(try configuration.databaseLocation(), logger: logger)
+    }
+
+    /// Runs `body` with the guard's services (the installation's audit keys) over the open database.
+    func withGuard<R>(_ body: (GuardServices, Database) async throws -> R) async throws -> R {
+        let configuration = try configuration()
+        return try await withDatabase { database in
+            try await body(try GuardServices.open(database: database, configuration: configuration), database)
+        }
     }
 
     /// Runs `body` with the open database and closes it afterwards, whatever happens.

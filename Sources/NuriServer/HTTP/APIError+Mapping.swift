@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NuriGateway
+import NuriGuard
 import NuriIdentity
 import NuriStore
 
@@ -19,6 +20,8 @@ extension APIError {
             self.init(store: error)
         case let error as GatewayError:
             self.init(gateway: error)
+        case let error as GuardError:
+            self.init(guard: error)
         case let error as DecodingError:
             self.init(decoding: error)
         case let error as any HTTPResponseError:
@@ -59,6 +62,19 @@ extension APIError {
         case .rateLimited(let message, let code, let retryAfter):
             self.init(status: .tooManyRequests, message: message, type: code == "insufficient_quota" ? "insufficient_quota" : "rate_limit_error",
                       code: code, headers: [.retryAfter: String(retryAfter)])
+        }
+    }
+
+    init(guard error: GuardError) {
+        switch error {
+        case .invalidInput(let param, let message):
+            self.init(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: "invalid_value")
+        case .notFound(let message):
+            self.init(status: .notFound, message: message, type: "not_found_error", code: "not_found")
+        case .conflict(let message):
+            self.init(status: .conflict, message: message, type: "conflict_error", code: "conflict")
+        case .auditUnavailable(let message):
+            self.init(status: .serviceUnavailable, message: message, type: "service_unavailable_error", code: "audit_unavailable")
         }
     }
 
