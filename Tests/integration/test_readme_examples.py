@@ -35,3 +35,18 @@ def test_curl_examples_of_the_openai_api_run(server):
                                 capture_output=True, text=True, env={**os.environ, "NURI_TOKEN": server["token"]})
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
         assert result.stdout.strip(), command
+
+
+def test_curl_examples_of_the_guard_run(server):
+    """The consent, rule and audit examples, against an organisation made as the README's
+    administration section makes one."""
+    subprocess.run([os.path.join(ROOT, ".build", "debug", "nuri"), "admin", "org", "create", "seoul-clinic", "--sector", "public",
+                    "--data-dir", server["data_dir"]], capture_output=True)
+    commands = [c for b in blocks("sh") for c in re.split(r"\n(?=curl )", b) if c.startswith("curl") and ("/api/consents" in c
+                or "/api/guard" in c or "/api/audit" in c or "/api/data-subjects" in c)]
+    assert len(commands) == 4
+    for command in commands:
+        result = subprocess.run(["bash", "-c", localise(command.strip(), server) + " --fail-with-body -sS"],
+                                capture_output=True, text=True, env={**os.environ, "NURI_TOKEN": server["token"]})
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+    assert '"intact":true' in result.stdout.replace(" ", "")
