@@ -47,6 +47,8 @@ public struct PassThroughFilter: OutputFilter {
 public struct PolicyInput: Sendable {
     public let organisationID: String?
     public let userID: String
+    /// The API token the request came with (audit records name it).
+    public let tokenID: String?
     public let model: String
     public let backend: BackendLabels
     /// `X-Nuri-Data-Subject`: the pseudonymous id of the person the data is about, if given.
@@ -56,9 +58,11 @@ public struct PolicyInput: Sendable {
     /// The texts that would leave (message contents, or prompts).
     public let texts: [String]
 
-    public init(organisationID: String?, userID: String, model: String, backend: BackendLabels, dataSubject: String?, purpose: String?, texts: [String]) {
+    public init(organisationID: String?, userID: String, tokenID: String? = nil, model: String, backend: BackendLabels, dataSubject: String?,
+                purpose: String?, texts: [String]) {
         self.organisationID = organisationID
         self.userID = userID
+        self.tokenID = tokenID
         self.model = model
         self.backend = backend
         self.dataSubject = dataSubject

@@ -16,7 +16,7 @@ public struct GuardPolicy: RequestPolicy {
     public func inspect(_ input: PolicyInput) async throws -> PolicyVerdict {
         let relationship = Destination.Relationship(rawValue: input.backend.relationship.rawValue) ?? .thirdParty
         let request = TransferRequest(
-            organisationID: input.organisationID, actor: input.userID, subject: input.dataSubject, purpose: input.purpose,
+            organisationID: input.organisationID, actor: input.tokenID.map { "\(input.userID) via \($0)" } ?? input.userID, subject: input.dataSubject, purpose: input.purpose,
             destination: Destination(recipient: input.model, jurisdiction: input.backend.jurisdiction, relationship: relationship),
             texts: input.texts)
         let decision: TransferDecision

@@ -335,7 +335,8 @@ extension PolicyInput {
     /// The policy's view of a request: the caller, the backend's labels, and the data-subject and
     /// purpose headers.
     init(principal: Principal, request: Request, model: String, backend: BackendLabels, texts: [String]) {
-        self.init(organisationID: OpenAIRoutes.Meter.organisation(principal), userID: principal.user.id, model: model, backend: backend,
+        self.init(organisationID: OpenAIRoutes.Meter.organisation(principal), userID: principal.user.id, tokenID: principal.token.id,
+                  model: model, backend: backend,
                   dataSubject: request.headers.first { $0.name.canonicalName == "x-nuri-data-subject" }?.value,
                   purpose: request.headers.first { $0.name.canonicalName == "x-nuri-purpose" }?.value, texts: texts)
     }
