@@ -77,7 +77,8 @@ struct BenchCommand: ParsableCommand {
                     var token: Int32 = 1
                     for _ in 0..<gen {
                         let logits = try language.evaluate([token], cache: cache)
-                        token = Int32(logits.indices.max { logits[$0] < logits[$1] } ?? 0)
+                        // The engine's argmax: the command is compiled without optimisation in debug builds.
+                        token = Int32(logits.withUnsafeBufferPointer(Sampler.argmax))
                     }
                     return gen
                 }

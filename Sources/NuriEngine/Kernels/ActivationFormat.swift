@@ -1,7 +1,9 @@
 /// The 8-bit block format activations are quantised to before a product with weights of a given
 /// type, as ggml does it (its `vec_dot_type`), so that products are integer dot products:
 /// - Q8_0 (34 B / 32): f16 d, 32 × i8 — for Q4_0, Q5_0, Q8_0 weights;
-/// - Q8_1 (36 B / 32): f16 d, f16 s = d·Σq, 32 × i8 — for Q4_1, Q5_1 weights;
+/// - Q8_1 (40 B / 32): d, s = d·Σq, 32 × i8 — for Q4_1, Q5_1 weights. ggml stores d and s as
+///   f16; Nuri rounds them to f16 too (same products) but keeps them as f32, so the kernels
+///   read them without a conversion per block;
 /// - Q8_K (292 B / 256): f32 d, 256 × i8, 16 × i16 sums of each 16 — for K-quant weights;
 /// - F32: activations stay as they are — for F32, F16 and BF16 weights.
 enum ActivationFormat: Sendable {
@@ -30,7 +32,7 @@ enum ActivationFormat: Sendable {
     var bytesPerBlock: Int {
         switch self {
         case .q8_0: 34
-        case .q8_1: 36
+        case .q8_1: 40
         case .q8_K: 292
         case .f32: 4
         }

@@ -15,15 +15,20 @@ enum ActivationQuantizer {
                 for j in 0..<32 { amax = max(amax, abs(source[j])) }
                 let d = amax / 127
                 let id: Float = amax != 0 ? 127 / amax : 0
-                let qs = block + (withSum ? 4 : 2)
+                let qs = block + (withSum ? 8 : 2)
                 var sum: Int32 = 0
                 for j in 0..<32 {
                     let q = Int8((source[j] * id).rounded(.toNearestOrEven))
                     qs.storeBytes(of: q, toByteOffset: j, as: Int8.self)
                     sum += Int32(q)
                 }
-                block.storeBytes(of: Float16(d), as: Float16.self)
-                if withSum { block.storeBytes(of: Float16(d * Float(sum)), toByteOffset: 2, as: Float16.self) }
+                if withSum {
+                    // f16-rounded, as ggml stores them, kept as f32.
+                    block.storeBytes(of: Float(Float16(d)), as: Float.self)
+                    block.storeBytes(of: Float(Float16(d * Float(sum))), toByteOffset: 4, as: Float.self)
+                } else {
+                    block.storeBytes(of: Float16(d), as: Float16.self)
+                }
             }
         case .q8_K:
             for b in 0..<count / 256 {

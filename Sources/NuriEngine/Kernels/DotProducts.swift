@@ -94,10 +94,10 @@ enum DotProducts {
         var acc = _mm256_setzero_ps()
         var minimums: Float = 0
         for i in 0..<blocks {
-            let bx = x + 20 * i, by = y + 36 * i
-            minimums += half(bx, 2) * half(by, 2)
-            let d = _mm256_set1_ps(half(bx) * half(by))
-            acc = _mm256_fmadd_ps(d, unsignedSignedProducts(nibbles(bx + 4), bytes32(by + 4)), acc)
+            let bx = x + 20 * i, by = y + 40 * i
+            minimums += half(bx, 2) * by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            let d = _mm256_set1_ps(half(bx) * by.loadUnaligned(as: Float.self))
+            acc = _mm256_fmadd_ps(d, unsignedSignedProducts(nibbles(bx + 4), bytes32(by + 8)), acc)
         }
         return horizontalSum(acc) + minimums
     }
@@ -119,12 +119,12 @@ enum DotProducts {
         var acc = _mm256_setzero_ps()
         var minimums: Float = 0
         for i in 0..<blocks {
-            let bx = x + 24 * i, by = y + 36 * i
-            minimums += half(bx, 2) * half(by, 2)
-            let d = _mm256_set1_ps(half(bx) * half(by))
+            let bx = x + 24 * i, by = y + 40 * i
+            minimums += half(bx, 2) * by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            let d = _mm256_set1_ps(half(bx) * by.loadUnaligned(as: Float.self))
             let high = _mm256_and_si256(bytesFromBits(bx.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), _mm256_set1_epi8(0x10))
             let qx = _mm256_or_si256(nibbles(bx + 8), high)
-            acc = _mm256_fmadd_ps(d, unsignedSignedProducts(qx, bytes32(by + 4)), acc)
+            acc = _mm256_fmadd_ps(d, unsignedSignedProducts(qx, bytes32(by + 8)), acc)
         }
         return horizontalSum(acc) + minimums
     }
@@ -286,5 +286,131 @@ extension SIMD8 where Scalar == Float {
     @inline(__always)
     mutating func addProduct(_ a: Self, _ b: Self) {
         self = addingProduct(a, b)
+    }
+}
+
+// MARK: - Tiles
+
+/// Q4_1 × Q8_1 products in tiles: four rows against one token (decoding), two rows against
+/// four tokens (prompts).
+///
+/// One row against one token (``DotProducts/q4_1(_:_:blocks:)``) is bound by the latency of
+/// its single FMA chain: each block waits for the one before. A tile keeps four or eight
+/// independent chains in flight and shares loads — the token's block across rows, a row's
+/// unpacked nibbles across tokens. Each (row, token) still accumulates its blocks in the same
+/// order into its own eight lanes, so results are bit-identical to the single product.
+/// Measured here (debug build with -O, 2 threads, loaded machine; `nuri bench`): see
+/// docs/BENCHMARKS.md. In this file with the helpers it calls: debug builds compile each file on
+/// its own, and `@inline(__always)` helpers from another file stay calls (measured: 4× slower).
+enum Q4_1Tiles {
+    /// `output[t × w.rows + r]` for `r` in `rows` and every token.
+    static func multiply(_ w: WeightMatrix, activations: UnsafeRawPointer, activationBytes: Int, tokens: Int,
+                         rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
+        let blocks = w.columns / 32
+        var r = rows.lowerBound
+        if tokens == 1 {
+            while r + 4 <= rows.upperBound {
+                let results = fourRows(w.base + r * w.rowBytes, rowBytes: w.rowBytes, activations, blocks: blocks)
+                output[r] = results.0
+                output[r + 1] = results.1
+                output[r + 2] = results.2
+                output[r + 3] = results.3
+                r += 4
+            }
+        } else {
+            while r + 2 <= rows.upperBound {
+                var t = 0
+                while t + 4 <= tokens {
+                    let x = w.base + r * w.rowBytes, y = activations + t * activationBytes
+                    twoRowsFourTokens(x, x + w.rowBytes, y, activationBytes: activationBytes, blocks: blocks,
+                                      output: output + t * w.rows + r, outputStride: w.rows)
+                    t += 4
+                }
+                for t in t..<tokens {
+                    for row in r..<r + 2 {
+                        output[t * w.rows + row] = DotProducts.q4_1(w.base + row * w.rowBytes, activations + t * activationBytes, blocks: blocks)
+                    }
+                }
+                r += 2
+            }
+        }
+        for row in r..<rows.upperBound {
+            for t in 0..<tokens {
+                output[t * w.rows + row] = DotProducts.q4_1(w.base + row * w.rowBytes, activations + t * activationBytes, blocks: blocks)
+            }
+        }
+    }
+
+    /// One block of one (row, token) pair: the integer products scaled into `acc`, the minimum's
+    /// part into `minimums` — exactly as ``DotProducts/q4_1(_:_:blocks:)`` does it.
+    @inline(__always)
+    static func step(_ acc: inout __m256, _ minimums: inout Float, weights: __m256i, dx: Float, mx: Float,
+                     activation: __m256i, dy: Float, sy: Float) {
+        minimums += mx * sy
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * dy), DotProducts.unsignedSignedProducts(weights, activation), acc)
+    }
+
+    static func fourRows(_ x: UnsafeRawPointer, rowBytes: Int, _ y: UnsafeRawPointer, blocks: Int) -> (Float, Float, Float, Float) {
+        var a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps()
+        var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
+        let x0 = x, x1 = x + rowBytes, x2 = x + 2 * rowBytes, x3 = x + 3 * rowBytes
+        for i in 0..<blocks {
+            let by = y + 40 * i
+            let dy = by.loadUnaligned(as: Float.self), sy = by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            let qy = DotProducts.bytes32(by + 8)
+            let b0 = x0 + 20 * i, b1 = x1 + 20 * i, b2 = x2 + 20 * i, b3 = x3 + 20 * i
+            step(&a0, &m0, weights: DotProducts.nibbles(b0 + 4), dx: DotProducts.half(b0), mx: DotProducts.half(b0, 2), activation: qy, dy: dy, sy: sy)
+            step(&a1, &m1, weights: DotProducts.nibbles(b1 + 4), dx: DotProducts.half(b1), mx: DotProducts.half(b1, 2), activation: qy, dy: dy, sy: sy)
+            step(&a2, &m2, weights: DotProducts.nibbles(b2 + 4), dx: DotProducts.half(b2), mx: DotProducts.half(b2, 2), activation: qy, dy: dy, sy: sy)
+            step(&a3, &m3, weights: DotProducts.nibbles(b3 + 4), dx: DotProducts.half(b3), mx: DotProducts.half(b3, 2), activation: qy, dy: dy, sy: sy)
+        }
+        return (DotProducts.horizontalSum(a0) + m0, DotProducts.horizontalSum(a1) + m1,
+                DotProducts.horizontalSum(a2) + m2, DotProducts.horizontalSum(a3) + m3)
+    }
+
+    static func twoRowsFourTokens(_ x0: UnsafeRawPointer, _ x1: UnsafeRawPointer, _ y: UnsafeRawPointer, activationBytes: Int, blocks: Int,
+                                  output: UnsafeMutablePointer<Float>, outputStride: Int) {
+        var a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps()
+        var a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps()
+        var m00: Float = 0, m01: Float = 0, m02: Float = 0, m03: Float = 0
+        var m10: Float = 0, m11: Float = 0, m12: Float = 0, m13: Float = 0
+        let y0 = y, y1 = y + activationBytes, y2 = y + 2 * activationBytes, y3 = y + 3 * activationBytes
+        for i in 0..<blocks {
+            let b0 = x0 + 20 * i, b1 = x1 + 20 * i
+            let w0 = DotProducts.nibbles(b0 + 4), w1 = DotProducts.nibbles(b1 + 4)
+            let d0 = DotProducts.half(b0), d1 = DotProducts.half(b1)
+            let n0 = DotProducts.half(b0, 2), n1 = DotProducts.half(b1, 2)
+            var by = y0 + 40 * i
+            var dy = by.loadUnaligned(as: Float.self), sy = by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            var qy = DotProducts.bytes32(by + 8)
+            step(&a00, &m00, weights: w0, dx: d0, mx: n0, activation: qy, dy: dy, sy: sy)
+            step(&a10, &m10, weights: w1, dx: d1, mx: n1, activation: qy, dy: dy, sy: sy)
+            by = y1 + 40 * i
+            dy = by.loadUnaligned(as: Float.self)
+            sy = by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            qy = DotProducts.bytes32(by + 8)
+            step(&a01, &m01, weights: w0, dx: d0, mx: n0, activation: qy, dy: dy, sy: sy)
+            step(&a11, &m11, weights: w1, dx: d1, mx: n1, activation: qy, dy: dy, sy: sy)
+            by = y2 + 40 * i
+            dy = by.loadUnaligned(as: Float.self)
+            sy = by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            qy = DotProducts.bytes32(by + 8)
+            step(&a02, &m02, weights: w0, dx: d0, mx: n0, activation: qy, dy: dy, sy: sy)
+            step(&a12, &m12, weights: w1, dx: d1, mx: n1, activation: qy, dy: dy, sy: sy)
+            by = y3 + 40 * i
+            dy = by.loadUnaligned(as: Float.self)
+            sy = by.loadUnaligned(fromByteOffset: 4, as: Float.self)
+            qy = DotProducts.bytes32(by + 8)
+            step(&a03, &m03, weights: w0, dx: d0, mx: n0, activation: qy, dy: dy, sy: sy)
+            step(&a13, &m13, weights: w1, dx: d1, mx: n1, activation: qy, dy: dy, sy: sy)
+        }
+        output[0] = DotProducts.horizontalSum(a00) + m00
+        output[1] = DotProducts.horizontalSum(a10) + m10
+        output[outputStride] = DotProducts.horizontalSum(a01) + m01
+        output[outputStride + 1] = DotProducts.horizontalSum(a11) + m11
+        output[2 * outputStride] = DotProducts.horizontalSum(a02) + m02
+        output[2 * outputStride + 1] = DotProducts.horizontalSum(a12) + m12
+        output[3 * outputStride] = DotProducts.horizontalSum(a03) + m03
+        output[3 * outputStride + 1] = DotProducts.horizontalSum(a13) + m13
     }
 }

@@ -16,6 +16,14 @@ enum MatMul {
             ActivationQuantizer.quantize(input + t * w.columns, count: w.columns, to: scratch + t * activationBytes, format: format)
         }
         let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch))
+        if w.type == .q4_1 {
+            // Slices of whole tiles (multiples of 4 rows), so only the last has a ragged end.
+            parallel.forEachSlice(of: (w.rows + 3) / 4) { tiles in
+                Q4_1Tiles.multiply(w, activations: activations.pointer, activationBytes: activationBytes, tokens: tokens,
+                                   rows: 4 * tiles.lowerBound..<min(w.rows, 4 * tiles.upperBound), output: out.pointer)
+            }
+            return
+        }
         parallel.forEachSlice(of: w.rows) { rows in
             for r in rows {
                 let row = w.base + r * w.rowBytes
@@ -28,7 +36,7 @@ enum MatMul {
 
     /// Scratch bytes `multiply` needs for `tokens` rows of `columns` inputs of any weight type.
     static func scratchBytes(columns: Int, tokens: Int) -> Int {
-        // Q8_1 has the most bytes per value (36 per 32); F32 4 per value is larger still.
+        // Q8_1 has the most bytes per value of the 8-bit formats (40 per 32); F32's 4 per value is larger still.
         tokens * columns * 4 + 64
     }
 }

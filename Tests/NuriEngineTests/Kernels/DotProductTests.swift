@@ -21,9 +21,13 @@ struct DotProductTests {
         for b in 0..<count / format.blockSize {
             let block = quantized + b * format.bytesPerBlock
             switch format {
-            case .q8_0, .q8_1:
+            case .q8_0:
                 let d = Double(Float(block.loadUnaligned(as: Float16.self)))
-                let qs = block + (format == .q8_1 ? 4 : 2)
+                let qs = block + 2
+                for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }
+            case .q8_1:
+                let d = Double(block.loadUnaligned(as: Float.self))
+                let qs = block + 8
                 for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }
             case .q8_K:
                 let d = Double(block.loadUnaligned(as: Float.self))
@@ -77,6 +81,41 @@ struct DotProductTests {
             // values (|q| = 127) by up to 127·step·2⁻¹¹.
             let scaleRounding = format == .q8_K ? step * 1e-6 : 127 * step / 2_048
             #expect(worst <= step * 0.5 + scaleRounding, "\(format): worst \(worst), step \(step)")
+        }
+    }
+
+    @Test("the tiled products of a real Q4_1 matrix equal the one-by-one products, bit for bit, for any token count",
+          .enabled(if: TestModels.smolLM2 != nil, "run `make models`"))
+    func tilesMatchSingleProducts() throws {
+        let file = try GGUFFile(path: try #require(TestModels.smolLM2))
+        let tensor = try #require(file.tensors.first { $0.name == "blk.0.ffn_gate.weight" })
+        let w = WeightMatrix(tensor, in: file)
+        #expect(w.type == .q4_1)
+        var generator = SeededGenerator(seed: 5)
+        for tokens in [1, 2, 3, 4, 5, 9] {
+            let input = (0..<tokens * w.columns).map { _ in Float(Double(generator.next() % 20_000) / 10_000 - 1) }
+            var output = [Float](repeating: .nan, count: tokens * w.rows)
+            var scratch = [UInt8](repeating: 0, count: MatMul.scratchBytes(columns: w.columns, tokens: tokens))
+            input.withUnsafeBufferPointer { x in
+                output.withUnsafeMutableBufferPointer { y in
+                    scratch.withUnsafeMutableBytes { s in
+                        MatMul.multiply(w, input: x.baseAddress!, tokens: tokens, output: y.baseAddress!, scratch: s.baseAddress!,
+                                        parallel: Parallel(threads: 2))
+                    }
+                }
+            }
+            // The same products one at a time, from the activations MatMul quantised.
+            let format = ActivationFormat(weights: .q4_1), rowBytes = format.rowBytes(w.columns)
+            var mismatches = 0
+            scratch.withUnsafeBytes { s in
+                for t in 0..<tokens {
+                    for r in 0..<w.rows {
+                        let single = DotProducts.dot(.q4_1, w.base + r * w.rowBytes, s.baseAddress! + t * rowBytes, count: w.columns)
+                        if single.bitPattern != output[t * w.rows + r].bitPattern { mismatches += 1 }
+                    }
+                }
+            }
+            #expect(mismatches == 0, "\(tokens) tokens: \(mismatches) of \(tokens * w.rows) products differ")
         }
     }
 }
