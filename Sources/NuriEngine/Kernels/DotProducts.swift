@@ -302,7 +302,7 @@ extension SIMD8 where Scalar == Float {
 /// Measured here (debug build with -O, 2 threads, loaded machine; `nuri bench`): see
 /// docs/BENCHMARKS.md. In this file with the helpers it calls: debug builds compile each file on
 /// its own, and `@inline(__always)` helpers from another file stay calls (measured: 4× slower).
-enum Q4_1Tiles {
+enum TiledProducts {
     /// `output[t × w.rows + r]` for `r` in `rows` and every token.
     static func multiply(_ w: WeightMatrix, activations: UnsafeRawPointer, activationBytes: Int, tokens: Int,
                          rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
@@ -412,5 +412,36 @@ enum Q4_1Tiles {
         output[2 * outputStride + 1] = DotProducts.horizontalSum(a12) + m12
         output[3 * outputStride] = DotProducts.horizontalSum(a03) + m03
         output[3 * outputStride + 1] = DotProducts.horizontalSum(a13) + m13
+    }
+
+    /// Q8_0 weights, four rows against one token (the tied output matrix while decoding).
+    static func q8_0FourRows(_ x: UnsafeRawPointer, rowBytes: Int, _ y: UnsafeRawPointer, blocks: Int) -> (Float, Float, Float, Float) {
+        var a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps()
+        let x0 = x, x1 = x + rowBytes, x2 = x + 2 * rowBytes, x3 = x + 3 * rowBytes
+        for i in 0..<blocks {
+            let by = y + 34 * i
+            let dy = DotProducts.half(by), qy = DotProducts.bytes32(by + 2)
+            let b0 = x0 + 34 * i, b1 = x1 + 34 * i, b2 = x2 + 34 * i, b3 = x3 + 34 * i
+            a0 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b0) * dy), DotProducts.signedProducts(DotProducts.bytes32(b0 + 2), qy), a0)
+            a1 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b1) * dy), DotProducts.signedProducts(DotProducts.bytes32(b1 + 2), qy), a1)
+            a2 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b2) * dy), DotProducts.signedProducts(DotProducts.bytes32(b2 + 2), qy), a2)
+            a3 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b3) * dy), DotProducts.signedProducts(DotProducts.bytes32(b3 + 2), qy), a3)
+        }
+        return (DotProducts.horizontalSum(a0), DotProducts.horizontalSum(a1), DotProducts.horizontalSum(a2), DotProducts.horizontalSum(a3))
+    }
+
+    /// Q8_0 rows against one token, four rows at a time.
+    static func q8_0SingleToken(_ w: WeightMatrix, activations: UnsafeRawPointer, rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
+        let blocks = w.columns / 32
+        var r = rows.lowerBound
+        while r + 4 <= rows.upperBound {
+            let results = q8_0FourRows(w.base + r * w.rowBytes, rowBytes: w.rowBytes, activations, blocks: blocks)
+            output[r] = results.0
+            output[r + 1] = results.1
+            output[r + 2] = results.2
+            output[r + 3] = results.3
+            r += 4
+        }
+        for row in r..<rows.upperBound { output[row] = DotProducts.q8_0(w.base + row * w.rowBytes, activations, blocks: blocks) }
     }
 }

@@ -19,8 +19,15 @@ enum MatMul {
         if w.type == .q4_1 {
             // Slices of whole tiles (multiples of 4 rows), so only the last has a ragged end.
             parallel.forEachSlice(of: (w.rows + 3) / 4) { tiles in
-                Q4_1Tiles.multiply(w, activations: activations.pointer, activationBytes: activationBytes, tokens: tokens,
+                TiledProducts.multiply(w, activations: activations.pointer, activationBytes: activationBytes, tokens: tokens,
                                    rows: 4 * tiles.lowerBound..<min(w.rows, 4 * tiles.upperBound), output: out.pointer)
+            }
+            return
+        }
+        if w.type == .q8_0 && tokens == 1 {
+            parallel.forEachSlice(of: (w.rows + 3) / 4) { tiles in
+                TiledProducts.q8_0SingleToken(w, activations: activations.pointer, rows: 4 * tiles.lowerBound..<min(w.rows, 4 * tiles.upperBound),
+                                          output: out.pointer)
             }
             return
         }

@@ -84,15 +84,16 @@ struct DotProductTests {
         }
     }
 
-    @Test("the tiled products of a real Q4_1 matrix equal the one-by-one products, bit for bit, for any token count",
+    @Test("the tiled products of real Q4_1 and Q8_0 matrices equal the one-by-one products, bit for bit",
           .enabled(if: TestModels.smolLM2 != nil, "run `make models`"))
     func tilesMatchSingleProducts() throws {
         let file = try GGUFFile(path: try #require(TestModels.smolLM2))
-        let tensor = try #require(file.tensors.first { $0.name == "blk.0.ffn_gate.weight" })
-        let w = WeightMatrix(tensor, in: file)
-        #expect(w.type == .q4_1)
+        // A Q4_1 matrix at every token count, and the tied Q8_0 output matrix (tiled when decoding).
+        let gate = WeightMatrix(try #require(file.tensors.first { $0.name == "blk.0.ffn_gate.weight" }), in: file)
+        let output = WeightMatrix(try #require(file.tensors.first { $0.name == "token_embd.weight" }), in: file)
+        #expect(gate.type == .q4_1 && output.type == .q8_0)
         var generator = SeededGenerator(seed: 5)
-        for tokens in [1, 2, 3, 4, 5, 9] {
+        for (w, tokens) in [(gate, 1), (gate, 2), (gate, 3), (gate, 4), (gate, 5), (gate, 9), (output, 1)] {
             let input = (0..<tokens * w.columns).map { _ in Float(Double(generator.next() % 20_000) / 10_000 - 1) }
             var output = [Float](repeating: .nan, count: tokens * w.rows)
             var scratch = [UInt8](repeating: 0, count: MatMul.scratchBytes(columns: w.columns, tokens: tokens))
@@ -105,12 +106,12 @@ struct DotProductTests {
                 }
             }
             // The same products one at a time, from the activations MatMul quantised.
-            let format = ActivationFormat(weights: .q4_1), rowBytes = format.rowBytes(w.columns)
+            let format = ActivationFormat(weights: w.type), rowBytes = format.rowBytes(w.columns)
             var mismatches = 0
             scratch.withUnsafeBytes { s in
                 for t in 0..<tokens {
                     for r in 0..<w.rows {
-                        let single = DotProducts.dot(.q4_1, w.base + r * w.rowBytes, s.baseAddress! + t * rowBytes, count: w.columns)
+                        let single = DotProducts.dot(w.type, w.base + r * w.rowBytes, s.baseAddress! + t * rowBytes, count: w.columns)
                         if single.bitPattern != output[t * w.rows + r].bitPattern { mismatches += 1 }
                     }
                 }
