@@ -87,5 +87,19 @@ struct BenchCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
+        print("")
+        print("peak memory: \(Self.peakResidentMebibytes()) MiB resident (model mapped from the file, caches, buffers)")
+    }
+
+    /// The process's peak resident set size, in MiB (`getrusage`; Linux reports KiB).
+    static func peakResidentMebibytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss / 1024
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        return usage.ru_maxrss / (1024 * 1024)
+        #endif
     }
 }

@@ -141,11 +141,12 @@ enum DotProducts {
 
     // MARK: K-quants (256-value super-blocks; activations in Q8_K)
 
-    /// Σ over 32 values of unsigned weight bytes × signed activation bytes, in eight i32 lanes
-    /// (lanes 0–3 cover values 0..<16, lanes 4–7 values 16..<32).
+    /// Σ over 32 values of unsigned weight bytes × signed activation bytes, each 16-value half
+    /// times its scale, in eight i32 lanes: one `maddubs` and one `madd` with the scales as
+    /// multipliers (the pair sums fit in i16: at most 2·63·127). Exact.
     @inline(__always)
-    static func integerProducts(_ unsignedBytes: __m256i, _ signedBytes: __m256i) -> __m256i {
-        _mm256_madd_epi16(_mm256_maddubs_epi16(unsignedBytes, signedBytes), _mm256_set1_epi16(1))
+    static func scaledIntegerProducts(_ unsignedBytes: __m256i, _ signedBytes: __m256i, _ scales: __m256i) -> __m256i {
+        _mm256_madd_epi16(_mm256_maddubs_epi16(unsignedBytes, signedBytes), scales)
     }
 
     /// Sum of eight i32 lanes (exact, wrapping as the scalar sum did).
@@ -172,8 +173,8 @@ enum DotProducts {
                 let low = lowNibbles(packed), high = highNibbles(packed)
                 let (scale0, minimum0) = KQuants.scaleAndMin(scales, 2 * pair)
                 let (scale1, minimum1) = KQuants.scaleAndMin(scales, 2 * pair + 1)
-                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(integerProducts(low, bytes32(q8 + 64 * pair)), _mm256_set1_epi32(Int32(scale0))))
-                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(integerProducts(high, bytes32(q8 + 64 * pair + 32)), _mm256_set1_epi32(Int32(scale1))))
+                acc = _mm256_add_epi32(acc, scaledIntegerProducts(low, bytes32(q8 + 64 * pair), _mm256_set1_epi16(Int16(scale0))))
+                acc = _mm256_add_epi32(acc, scaledIntegerProducts(high, bytes32(q8 + 64 * pair + 32), _mm256_set1_epi16(Int16(scale1))))
                 summ += Int32(minimum0) * groupSum(bsums, 2 * pair) + Int32(minimum1) * groupSum(bsums, 2 * pair + 1)
             }
             sum += d * Float(integerSum(acc)) - dmin * Float(summ)
@@ -204,10 +205,8 @@ enum DotProducts {
                 let highValues = _mm256_or_si256(highNibbles(packed), fifthBit(qh, bit1))
                 let (scale0, minimum0) = KQuants.scaleAndMin(scales, 2 * pair)
                 let (scale1, minimum1) = KQuants.scaleAndMin(scales, 2 * pair + 1)
-                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(integerProducts(lowValues, bytes32(q8 + 64 * pair)),
-                                                               _mm256_set1_epi32(Int32(scale0))))
-                acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(integerProducts(highValues, bytes32(q8 + 64 * pair + 32)),
-                                                               _mm256_set1_epi32(Int32(scale1))))
+                acc = _mm256_add_epi32(acc, scaledIntegerProducts(lowValues, bytes32(q8 + 64 * pair), _mm256_set1_epi16(Int16(scale0))))
+                acc = _mm256_add_epi32(acc, scaledIntegerProducts(highValues, bytes32(q8 + 64 * pair + 32), _mm256_set1_epi16(Int16(scale1))))
                 summ += Int32(minimum0) * groupSum(bsums, 2 * pair) + Int32(minimum1) * groupSum(bsums, 2 * pair + 1)
             }
             sum += d * Float(integerSum(acc)) - dmin * Float(summ)
@@ -251,8 +250,8 @@ enum DotProducts {
     /// the first 16-value group's scale, lanes 4–7 times the second's.
     @inline(__always)
     static func q6Quarter(_ values: __m256i, _ q8: UnsafeRawPointer, _ scales: UnsafeRawPointer) -> __m256i {
-        let s0 = Int32(scales.load(as: Int8.self)), s1 = Int32(scales.load(fromByteOffset: 1, as: Int8.self))
-        return _mm256_mullo_epi32(integerProducts(values, bytes32(q8)), _mm256_set_epi32(s1, s1, s1, s1, s0, s0, s0, s0))
+        let s0 = Int16(scales.load(as: Int8.self)), s1 = Int16(scales.load(fromByteOffset: 1, as: Int8.self))
+        return scaledIntegerProducts(values, bytes32(q8), _mm256_set_epi16(s1, s1, s1, s1, s1, s1, s1, s1, s0, s0, s0, s0, s0, s0, s0, s0))
     }
 
     // Byte-lane helpers on intrinsics: `SIMD32<UInt8>` shifts and masks compile to one
