@@ -444,34 +444,189 @@ enum TiledProducts {
         output[3 * outputStride + 1] = DotProducts.horizontalSum(a13) + m13
     }
 
-    /// Q8_0 weights, four rows against one token (the tied output matrix while decoding).
-    static func q8_0FourRows(_ x: UnsafeRawPointer, rowBytes: Int, _ y: UnsafeRawPointer, blocks: Int) -> (Float, Float, Float, Float) {
-        var a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps()
-        let x0 = x, x1 = x + rowBytes, x2 = x + 2 * rowBytes, x3 = x + 3 * rowBytes
+    /// Q4_K: one row against four tokens (prompts): each block's nibbles and scales unpacked
+    /// once for the four; every token's sums as ``DotProducts/q4_K(_:_:blocks:)`` makes them.
+    static func q4_KFourTokens(_ x: UnsafeRawPointer, _ y: UnsafeRawPointer, activationBytes: Int, blocks: Int) -> SIMD4<Float> {
+        var sums = SIMD4<Float>()
         for i in 0..<blocks {
-            let by = y + 34 * i
-            let dy = DotProducts.half(by), qy = DotProducts.bytes32(by + 2)
-            let b0 = x0 + 34 * i, b1 = x1 + 34 * i, b2 = x2 + 34 * i, b3 = x3 + 34 * i
-            a0 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b0) * dy), DotProducts.signedProducts(DotProducts.bytes32(b0 + 2), qy), a0)
-            a1 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b1) * dy), DotProducts.signedProducts(DotProducts.bytes32(b1 + 2), qy), a1)
-            a2 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b2) * dy), DotProducts.signedProducts(DotProducts.bytes32(b2 + 2), qy), a2)
-            a3 = _mm256_fmadd_ps(_mm256_set1_ps(DotProducts.half(b3) * dy), DotProducts.signedProducts(DotProducts.bytes32(b3 + 2), qy), a3)
+            let bx = x + 144 * i
+            let weightScale = DotProducts.half(bx), weightMin = DotProducts.half(bx, 2)
+            let scales = bx + 4, qs = bx + 16
+            var acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256(), acc2 = _mm256_setzero_si256(), acc3 = _mm256_setzero_si256()
+            var minimums = SIMD8<Int16>()
+            for j in 0..<8 { minimums[j] = Int16(KQuants.scaleAndMin(scales, j).1) }
+            let y0 = y + 292 * i + 4, y1 = y0 + activationBytes, y2 = y1 + activationBytes, y3 = y2 + activationBytes
+            for pair in 0..<4 {
+                let packed = DotProducts.bytes32(qs + 32 * pair)
+                let low = DotProducts.lowNibbles(packed), high = DotProducts.highNibbles(packed)
+                let scale0 = _mm256_set1_epi16(Int16(KQuants.scaleAndMin(scales, 2 * pair).0))
+                let scale1 = _mm256_set1_epi16(Int16(KQuants.scaleAndMin(scales, 2 * pair + 1).0))
+                let offset = 64 * pair
+                acc0 = _mm256_add_epi32(acc0, _mm256_add_epi32(DotProducts.scaledIntegerProducts(low, DotProducts.bytes32(y0 + offset), scale0),
+                                                               DotProducts.scaledIntegerProducts(high, DotProducts.bytes32(y0 + offset + 32), scale1)))
+                acc1 = _mm256_add_epi32(acc1, _mm256_add_epi32(DotProducts.scaledIntegerProducts(low, DotProducts.bytes32(y1 + offset), scale0),
+                                                               DotProducts.scaledIntegerProducts(high, DotProducts.bytes32(y1 + offset + 32), scale1)))
+                acc2 = _mm256_add_epi32(acc2, _mm256_add_epi32(DotProducts.scaledIntegerProducts(low, DotProducts.bytes32(y2 + offset), scale0),
+                                                               DotProducts.scaledIntegerProducts(high, DotProducts.bytes32(y2 + offset + 32), scale1)))
+                acc3 = _mm256_add_epi32(acc3, _mm256_add_epi32(DotProducts.scaledIntegerProducts(low, DotProducts.bytes32(y3 + offset), scale0),
+                                                               DotProducts.scaledIntegerProducts(high, DotProducts.bytes32(y3 + offset + 32), scale1)))
+            }
+            func finish(_ acc: __m256i, _ activation: UnsafeRawPointer) -> Float {
+                let dy = (activation - 4).loadUnaligned(as: Float.self)
+                let bsums = activation + 256
+                var summ: Int32 = 0
+                for j in 0..<8 { summ += Int32(minimums[j]) * DotProducts.groupSum(bsums, j) }
+                return (dy * weightScale) * Float(DotProducts.integerSum(acc)) - (dy * weightMin) * Float(summ)
+            }
+            sums[0] += finish(acc0, y0)
+            sums[1] += finish(acc1, y1)
+            sums[2] += finish(acc2, y2)
+            sums[3] += finish(acc3, y3)
         }
-        return (DotProducts.horizontalSum(a0), DotProducts.horizontalSum(a1), DotProducts.horizontalSum(a2), DotProducts.horizontalSum(a3))
+        return sums
     }
 
-    /// Q8_0 rows against one token, four rows at a time.
-    static func q8_0SingleToken(_ w: WeightMatrix, activations: UnsafeRawPointer, rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
+    /// K-quant rows against several tokens: four tokens at a time where the type has a tile.
+    static func kQuantTokens(_ w: WeightMatrix, activations: UnsafeRawPointer, activationBytes: Int, tokens: Int, rows: Range<Int>,
+                             output: UnsafeMutablePointer<Float>) {
+        let blocks = w.columns / 256
+        for r in rows {
+            let x = w.base + r * w.rowBytes
+            var t = 0
+            if w.type == .q4_K {
+                while t + 4 <= tokens {
+                    let sums = q4_KFourTokens(x, activations + t * activationBytes, activationBytes: activationBytes, blocks: blocks)
+                    for k in 0..<4 { output[(t + k) * w.rows + r] = sums[k] }
+                    t += 4
+                }
+            }
+            for t in t..<tokens {
+                output[t * w.rows + r] = DotProducts.dot(w.type, x, activations + t * activationBytes, count: w.columns)
+            }
+        }
+    }
+
+    // MARK: Signed 32-value blocks against Q8_0 (Q4_0, Q5_0, Q8_0)
+
+    /// Whether ``signed(_:activations:activationBytes:tokens:rows:output:)`` takes this type.
+    static func hasSignedTiles(_ type: GGMLType) -> Bool { type == .q4_0 || type == .q5_0 || type == .q8_0 }
+
+    /// Rows of a Q4_0, Q5_0 or Q8_0 matrix against tokens in Q8_0, in tiles. Not generic, so the
+    /// generic kernels are specialised here, in their own file (debug builds do not specialise
+    /// across files).
+    static func signed(_ w: WeightMatrix, activations: UnsafeRawPointer, activationBytes: Int, tokens: Int, rows: Range<Int>,
+                       output: UnsafeMutablePointer<Float>) {
+        switch w.type {
+        case .q4_0: signed(Q4_0Blocks.self, w, activations: activations, activationBytes: activationBytes, tokens: tokens, rows: rows, output: output)
+        case .q5_0: signed(Q5_0Blocks.self, w, activations: activations, activationBytes: activationBytes, tokens: tokens, rows: rows, output: output)
+        default: signed(Q8_0Blocks.self, w, activations: activations, activationBytes: activationBytes, tokens: tokens, rows: rows, output: output)
+        }
+    }
+
+    /// Rows of `W` against tokens in Q8_0, in tiles: four rows × one token, two rows × four tokens.
+    static func signed<W: SignedBlocks>(_: W.Type, _ w: WeightMatrix, activations: UnsafeRawPointer, activationBytes: Int, tokens: Int,
+                                        rows: Range<Int>, output: UnsafeMutablePointer<Float>) {
         let blocks = w.columns / 32
         var r = rows.lowerBound
-        while r + 4 <= rows.upperBound {
-            let results = q8_0FourRows(w.base + r * w.rowBytes, rowBytes: w.rowBytes, activations, blocks: blocks)
-            output[r] = results.0
-            output[r + 1] = results.1
-            output[r + 2] = results.2
-            output[r + 3] = results.3
-            r += 4
+        if tokens == 1 {
+            while r + 4 <= rows.upperBound {
+                let sums = signedFourRows(W.self, w.base + r * w.rowBytes, rowBytes: w.rowBytes, activations, blocks: blocks)
+                for k in 0..<4 { output[r + k] = sums[k] }
+                r += 4
+            }
+        } else {
+            while r + 2 <= rows.upperBound {
+                var t = 0
+                while t + 4 <= tokens {
+                    let x = w.base + r * w.rowBytes
+                    let (first, second) = signedTwoRowsFourTokens(W.self, x, x + w.rowBytes, activations + t * activationBytes,
+                                                                   activationBytes: activationBytes, blocks: blocks)
+                    for k in 0..<4 {
+                        output[(t + k) * w.rows + r] = first[k]
+                        output[(t + k) * w.rows + r + 1] = second[k]
+                    }
+                    t += 4
+                }
+                for t in t..<tokens {
+                    for row in r..<r + 2 {
+                        output[t * w.rows + row] = DotProducts.dot(w.type, w.base + row * w.rowBytes, activations + t * activationBytes, count: w.columns)
+                    }
+                }
+                r += 2
+            }
         }
-        for row in r..<rows.upperBound { output[row] = DotProducts.q8_0(w.base + row * w.rowBytes, activations, blocks: blocks) }
+        for row in r..<rows.upperBound {
+            for t in 0..<tokens {
+                output[t * w.rows + row] = DotProducts.dot(w.type, w.base + row * w.rowBytes, activations + t * activationBytes, count: w.columns)
+            }
+        }
     }
+
+    @inline(__always)
+    static func signedStep(_ acc: inout __m256, weights: __m256i, dx: Float, activation: UnsafeRawPointer) {
+        let d = _mm256_set1_ps(dx * DotProducts.half(activation))
+        acc = _mm256_fmadd_ps(d, DotProducts.signedProducts(weights, DotProducts.bytes32(activation + 2)), acc)
+    }
+
+    static func signedFourRows<W: SignedBlocks>(_: W.Type, _ x: UnsafeRawPointer, rowBytes: Int, _ y: UnsafeRawPointer, blocks: Int) -> SIMD4<Float> {
+        var a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps()
+        for i in 0..<blocks {
+            let by = y + 34 * i, offset = W.blockBytes * i
+            signedStep(&a0, weights: W.values(x + offset), dx: DotProducts.half(x + offset), activation: by)
+            signedStep(&a1, weights: W.values(x + rowBytes + offset), dx: DotProducts.half(x + rowBytes + offset), activation: by)
+            signedStep(&a2, weights: W.values(x + 2 * rowBytes + offset), dx: DotProducts.half(x + 2 * rowBytes + offset), activation: by)
+            signedStep(&a3, weights: W.values(x + 3 * rowBytes + offset), dx: DotProducts.half(x + 3 * rowBytes + offset), activation: by)
+        }
+        return SIMD4(DotProducts.horizontalSum(a0), DotProducts.horizontalSum(a1), DotProducts.horizontalSum(a2), DotProducts.horizontalSum(a3))
+    }
+
+    static func signedTwoRowsFourTokens<W: SignedBlocks>(_: W.Type, _ x0: UnsafeRawPointer, _ x1: UnsafeRawPointer, _ y: UnsafeRawPointer,
+                                                         activationBytes: Int, blocks: Int) -> (SIMD4<Float>, SIMD4<Float>) {
+        var a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps()
+        var a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps()
+        for i in 0..<blocks {
+            let b0 = x0 + W.blockBytes * i, b1 = x1 + W.blockBytes * i
+            let w0 = W.values(b0), w1 = W.values(b1), d0 = DotProducts.half(b0), d1 = DotProducts.half(b1)
+            let by = y + 34 * i
+            signedStep(&a00, weights: w0, dx: d0, activation: by)
+            signedStep(&a10, weights: w1, dx: d1, activation: by)
+            signedStep(&a01, weights: w0, dx: d0, activation: by + activationBytes)
+            signedStep(&a11, weights: w1, dx: d1, activation: by + activationBytes)
+            signedStep(&a02, weights: w0, dx: d0, activation: by + 2 * activationBytes)
+            signedStep(&a12, weights: w1, dx: d1, activation: by + 2 * activationBytes)
+            signedStep(&a03, weights: w0, dx: d0, activation: by + 3 * activationBytes)
+            signedStep(&a13, weights: w1, dx: d1, activation: by + 3 * activationBytes)
+        }
+        return (SIMD4(DotProducts.horizontalSum(a00), DotProducts.horizontalSum(a01), DotProducts.horizontalSum(a02), DotProducts.horizontalSum(a03)),
+                SIMD4(DotProducts.horizontalSum(a10), DotProducts.horizontalSum(a11), DotProducts.horizontalSum(a12), DotProducts.horizontalSum(a13)))
+    }
+}
+
+/// A weight type whose 32-value blocks are an f16 scale and 32 signed values, multiplied with
+/// Q8_0 activations: how to read a block's values (the scale is always its first two bytes).
+protocol SignedBlocks {
+    static var blockBytes: Int { get }
+    static func values(_ block: UnsafeRawPointer) -> __m256i
+}
+
+enum Q4_0Blocks: SignedBlocks {
+    static let blockBytes = 18
+    @inline(__always)
+    static func values(_ block: UnsafeRawPointer) -> __m256i { _mm256_sub_epi8(DotProducts.nibbles(block + 2), _mm256_set1_epi8(8)) }
+}
+
+enum Q5_0Blocks: SignedBlocks {
+    static let blockBytes = 22
+    @inline(__always)
+    static func values(_ block: UnsafeRawPointer) -> __m256i {
+        // nibble | (high bit ? 0 : 0xF0): q − 16 as a signed byte.
+        let high = _mm256_andnot_si256(DotProducts.bytesFromBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)), _mm256_set1_epi8(-16))
+        return _mm256_or_si256(DotProducts.nibbles(block + 6), high)
+    }
+}
+
+enum Q8_0Blocks: SignedBlocks {
+    static let blockBytes = 34
+    @inline(__always)
+    static func values(_ block: UnsafeRawPointer) -> __m256i { DotProducts.bytes32(block + 2) }
 }

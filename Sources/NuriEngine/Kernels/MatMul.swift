@@ -24,10 +24,17 @@ enum MatMul {
             }
             return
         }
-        if w.type == .q8_0 && tokens == 1 {
+        if w.type == .q4_K && tokens >= 4 {
+            parallel.forEachSlice(of: w.rows) { rows in
+                TiledProducts.kQuantTokens(w, activations: activations.pointer, activationBytes: activationBytes, tokens: tokens,
+                                           rows: rows, output: out.pointer)
+            }
+            return
+        }
+        if TiledProducts.hasSignedTiles(w.type) {
             parallel.forEachSlice(of: (w.rows + 3) / 4) { tiles in
-                TiledProducts.q8_0SingleToken(w, activations: activations.pointer, rows: 4 * tiles.lowerBound..<min(w.rows, 4 * tiles.upperBound),
-                                          output: out.pointer)
+                TiledProducts.signed(w, activations: activations.pointer, activationBytes: activationBytes, tokens: tokens,
+                                     rows: 4 * tiles.lowerBound..<min(w.rows, 4 * tiles.upperBound), output: out.pointer)
             }
             return
         }

@@ -92,31 +92,48 @@ struct DotProductTests {
         let gate = WeightMatrix(try #require(file.tensors.first { $0.name == "blk.0.ffn_gate.weight" }), in: file)
         let output = WeightMatrix(try #require(file.tensors.first { $0.name == "token_embd.weight" }), in: file)
         #expect(gate.type == .q4_1 && output.type == .q8_0)
-        var generator = SeededGenerator(seed: 5)
         for (w, tokens) in [(gate, 1), (gate, 2), (gate, 3), (gate, 4), (gate, 5), (gate, 9), (output, 1)] {
-            let input = (0..<tokens * w.columns).map { _ in Float(Double(generator.next() % 20_000) / 10_000 - 1) }
-            var output = [Float](repeating: .nan, count: tokens * w.rows)
-            var scratch = [UInt8](repeating: 0, count: MatMul.scratchBytes(columns: w.columns, tokens: tokens))
-            input.withUnsafeBufferPointer { x in
-                output.withUnsafeMutableBufferPointer { y in
-                    scratch.withUnsafeMutableBytes { s in
-                        MatMul.multiply(w, input: x.baseAddress!, tokens: tokens, output: y.baseAddress!, scratch: s.baseAddress!,
-                                        parallel: Parallel(threads: 2))
-                    }
-                }
-            }
-            // The same products one at a time, from the activations MatMul quantised.
-            let format = ActivationFormat(weights: w.type), rowBytes = format.rowBytes(w.columns)
-            var mismatches = 0
-            scratch.withUnsafeBytes { s in
-                for t in 0..<tokens {
-                    for r in 0..<w.rows {
-                        let single = DotProducts.dot(w.type, w.base + r * w.rowBytes, s.baseAddress! + t * rowBytes, count: w.columns)
-                        if single.bitPattern != output[t * w.rows + r].bitPattern { mismatches += 1 }
-                    }
-                }
-            }
-            #expect(mismatches == 0, "\(tokens) tokens: \(mismatches) of \(tokens * w.rows) products differ")
+            #expect(try Self.tiledMismatches(w, tokens: tokens) == 0, "\(w.name), \(tokens) tokens")
         }
+    }
+
+    @Test("the tiled products of Gemma 3's Q5_0 and Q4_K matrices equal the one-by-one products, bit for bit",
+          .enabled(if: TestModels.gemma3 != nil, "run `make models`"))
+    func gemmaTilesMatchSingleProducts() throws {
+        let file = try GGUFFile(path: try #require(TestModels.gemma3))
+        let q5 = try #require(file.tensors.first { $0.type == .q5_0 && $0.name.hasPrefix("blk.") })
+        let q4K = try #require(file.tensors.first { $0.type == .q4_K && $0.name.hasPrefix("blk.") })
+        for tensor in [q5, q4K] {
+            let w = WeightMatrix(tensor, in: file)
+            for tokens in [1, 4, 6] {
+                #expect(try Self.tiledMismatches(w, tokens: tokens) == 0, "\(w.name) (\(w.type)), \(tokens) tokens")
+            }
+        }
+    }
+
+    /// How many products of `MatMul.multiply` differ in any bit from one-by-one `DotProducts.dot`.
+    static func tiledMismatches(_ w: WeightMatrix, tokens: Int) throws -> Int {
+        var generator = SeededGenerator(seed: UInt64(tokens))
+        let input = (0..<tokens * w.columns).map { _ in Float(Double(generator.next() % 20_000) / 10_000 - 1) }
+        var output = [Float](repeating: .nan, count: tokens * w.rows)
+        var scratch = [UInt8](repeating: 0, count: MatMul.scratchBytes(columns: w.columns, tokens: tokens))
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                scratch.withUnsafeMutableBytes { s in
+                    MatMul.multiply(w, input: x.baseAddress!, tokens: tokens, output: y.baseAddress!, scratch: s.baseAddress!, parallel: Parallel(threads: 2))
+                }
+            }
+        }
+        let rowBytes = ActivationFormat(weights: w.type).rowBytes(w.columns)
+        var mismatches = 0
+        scratch.withUnsafeBytes { s in
+            for t in 0..<tokens {
+                for r in 0..<w.rows where DotProducts.dot(w.type, w.base + r * w.rowBytes, s.baseAddress! + t * rowBytes, count: w.columns).bitPattern
+                    != output[t * w.rows + r].bitPattern {
+                    mismatches += 1
+                }
+            }
+        }
+        return mismatches
     }
 }
