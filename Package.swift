@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "NuriIdentity", targets: ["NuriIdentity"]),
         .library(name: "NuriServer", targets: ["NuriServer"]),
         .library(name: "NuriGuard", targets: ["NuriGuard"]),
+        .library(name: "NuriHub", targets: ["NuriHub"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -89,6 +90,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Hub: model repositories (commits, branches, tags), content-addressed blobs, model cards,
+        // visibility by sector, gated access. No HTTP types: NuriServer speaks the Hub's API.
+        .target(
+            name: "NuriHub",
+            dependencies: [
+                "NuriStore", "NuriIdentity",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The OpenAI-compatible gateway: backends (local engine models), request validation.
         .target(
             name: "NuriGateway",
@@ -127,7 +140,9 @@ let package = Package(
                 "NuriIdentity",
                 "NuriStore",
                 "NuriGuard",
+                "NuriHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
         ),
@@ -161,6 +176,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "NuriHubTests", dependencies: ["NuriHub", "NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriCLITests", dependencies: ["NuriCLI"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

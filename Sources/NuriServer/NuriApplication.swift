@@ -36,6 +36,7 @@ public enum NuriApplication {
         GuardRoutes(services: guardServices, identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let tokenizerGroup = router.group().add(middleware: authentication)
         TokenizerRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: tokenizerGroup)
+        HubRoutes.install(on: router, configuration: configuration, database: database, identity: identity)
         return router
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NuriGateway
 import NuriGuard
+import NuriHub
 import NuriIdentity
 import NuriStore
 
@@ -22,6 +23,8 @@ extension APIError {
             self.init(gateway: error)
         case let error as GuardError:
             self.init(guard: error)
+        case let error as HubError:
+            self.init(hub: error)
         case let error as DecodingError:
             self.init(decoding: error)
         case let error as any HTTPResponseError:
