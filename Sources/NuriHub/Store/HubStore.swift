@@ -243,7 +243,7 @@ public struct HubStore: Sendable {
         let since = now() / 86_400 - 29
         return try await database.read { db in
             var counts: [String: Int] = [:]
-            for row in try await db.raw("SELECT repository_id, SUM(count) AS total FROM hub_downloads WHERE day >= \(bind: since) GROUP BY repository_id").all() {
+            for row in try await db.raw("SELECT repository_id, CAST(SUM(count) AS BIGINT) AS total FROM hub_downloads WHERE day >= \(bind: since) GROUP BY repository_id").all() {
                 counts[try row.decode(column: "repository_id", as: String.self)] = try row.decode(column: "total", as: Int.self)
             }
             return counts
@@ -254,7 +254,7 @@ public struct HubStore: Sendable {
     public func usedStorage(_ repository: Repository) async throws -> Int {
         try await database.read { db in
             let row = try await db.raw("""
-                SELECT COALESCE(SUM(size), 0) AS total FROM (
+                SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS total FROM (
                     SELECT DISTINCT e.sha256, e.size FROM hub_tree_entries e JOIN hub_commits c ON c.id = e.commit_id
                     WHERE c.repository_id = \(bind: repository.id)) AS blobs
                 """).first()
