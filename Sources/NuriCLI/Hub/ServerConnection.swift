@@ -35,6 +35,12 @@ struct ServerConnection: ParsableArguments {
     }
 
     func raw(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> (Int, Data) {
+        let (status, data, _) = try await rawWithHeaders(method, path, body: body)
+        return (status, data)
+    }
+
+    /// As ``raw(_:_:body:)``, with the answer's headers.
+    func rawWithHeaders(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> (Int, Data, HTTPHeaders) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
@@ -45,7 +51,7 @@ struct ServerConnection: ParsableArguments {
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             let buffer = try await response.body.collect(upTo: 64 << 20)
-            return (Int(response.status.code), Data(buffer.readableBytesView))
+            return (Int(response.status.code), Data(buffer.readableBytesView), response.headers)
         } catch let error as CLIError {
             throw error
         } catch {
