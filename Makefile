@@ -29,9 +29,14 @@ release:
 models:
 	python3 scripts/fetch-models.py --dir $(MODELS_DIR)
 
+# The default model goes into the local hub (once; a second import changes nothing), and the
+# gateway serves it from there: hub:owner/name reads the GGUF in the blob store, no copy.
+HUB_MODEL := operator/smollm2-135m-instruct
+
 run: release models
 	@$(RELEASE_BIN) admin init --data-dir "$(DATA_DIR)" --exist-ok
-	$(RELEASE_BIN) serve --data-dir "$(DATA_DIR)" --host "$(HOST)" --port "$(PORT)" --model smollm2=$(DEFAULT_MODEL)
+	@$(RELEASE_BIN) admin hub import $(DEFAULT_MODEL) --repo $(HUB_MODEL) --data-dir "$(DATA_DIR)"
+	$(RELEASE_BIN) serve --data-dir "$(DATA_DIR)" --host "$(HOST)" --port "$(PORT)" --model smollm2=hub:$(HUB_MODEL)
 
 test: models
 	$(SWIFT) build --build-tests

@@ -12,13 +12,21 @@ public enum Server {
     /// once the socket is listening.
     public static func run(configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void) async throws {
         let location = try configuration.databaseLocation()
-        let gateway = try loadModels(configuration.models, remotes: configuration.remotes, threads: configuration.threads, logger: logger)
+        // `hub:owner/name[@rev]` models are read from the blob store, so the database opens first.
+        let database = try await Database.openMigrated(location, logger: logger)
+        let gateway: Gateway
+        do {
+            let models = try await HubModelSource.resolve(configuration.models, database: database, dataDirectory: configuration.dataDirectory, logger: logger)
+            gateway = try loadModels(models, remotes: configuration.remotes, threads: configuration.threads, logger: logger)
+        } catch {
+            try? await database.close()
+            throw error
+        }
         let healthChecks = gateway.backends.values.compactMap { backend -> Task<Void, Never>? in
             guard case .remote(let remote) = backend else { return nil }
             return Task { await remote.checkHealth() }
         }
         defer { healthChecks.forEach { $0.cancel() } }
-        let database = try await Database.openMigrated(location, logger: logger)
         let identity = IdentityStore(database: database)
         let hasOperator = (try? await identity.users().contains(where: \.isOperator)) ?? false
         let dataDirectory = configuration.dataDirectory

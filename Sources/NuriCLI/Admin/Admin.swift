@@ -15,6 +15,6 @@ struct Admin: AsyncParsableCommand {
               nuri admin user create minji --org seoul-city --role admin
               nuri admin token create --user minji --org seoul-city --scopes read,inference --expires 30d
             """,
-        subcommands: [AdminInit.self, AdminOrg.self, AdminUser.self, AdminToken.self, AdminLimits.self]
+        subcommands: [AdminInit.self, AdminOrg.self, AdminUser.self, AdminToken.self, AdminLimits.self, AdminHub.self]
     )
 }

@@ -73,6 +73,18 @@ public struct StoredBlob: Sendable, Equatable {
     public let size: Int
 }
 
+/// A SHA-256 computed piece by piece (for files too large to hold).
+public struct ContentHasher {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ data: Data) { hasher.update(data: data) }
+
+    /// Lower-case hex.
+    public func hex() -> String { SHA256Hex.hex(hasher.finalize()) }
+}
+
 /// Lower-case 64-hex checks.
 public enum SHA256Hex {
     public static func isValid(_ text: String) -> Bool {

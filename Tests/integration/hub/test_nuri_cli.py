@@ -69,3 +69,36 @@ def test_pull_of_a_hidden_repository_fails_clearly(hub, org_a, org_b, tmp_path):
     with pytest.raises(AssertionError, match="404"):
         hub.user_command("pull", repo_id, str(tmp_path / "x"), token=org_b.admin_token)
     assert not (tmp_path / "x").exists()
+
+
+def test_gateway_serves_a_model_from_the_hub(tmp_path):
+    """`make run`'s path: import the GGUF into the hub, serve it as hub:owner/name, chat with it."""
+    import json
+    import subprocess
+    import urllib.request
+
+    from conftest import _start, nuri_binary
+
+    model = os.path.join(os.path.dirname(__file__), "..", "..", "..", "models", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    if not os.path.exists(model):
+        pytest.fail(f"{model} is missing: run `make models`")
+    data_dir = str(tmp_path / "data")
+    run = lambda *args: subprocess.run([nuri_binary(), *args, "--data-dir", data_dir], check=True, capture_output=True, text=True).stdout
+    token = run("admin", "init").strip().splitlines()[-1]
+    assert "Imported 1 file(s)" in run("admin", "hub", "import", model, "--repo", "operator/smollm2")
+    assert "already holds" in run("admin", "hub", "import", model, "--repo", "operator/smollm2")
+    process, base = _start([nuri_binary(), "serve", "--data-dir", data_dir, "--port", "0", "--log-level", "warning",
+                            "--model", "smollm2=hub:operator/smollm2@main"])
+    try:
+        body = json.dumps({"model": "smollm2", "temperature": 0, "max_tokens": 12,
+                           "messages": [{"role": "user", "content": "What is the capital of South Korea?"}]}).encode()
+        req = urllib.request.Request(base + "/v1/chat/completions", body, headers={"Authorization": f"Bearer {token}"})
+        reply = json.load(urllib.request.urlopen(req, timeout=120))
+        assert "Seoul" in reply["choices"][0]["message"]["content"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # served from the blob store: the only copy of the weights is the blob
+    blobs = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(data_dir, "blobs", "sha256")) for f in fs]
+    assert len(blobs) == 1 and os.path.getsize(blobs[0]) == os.path.getsize(model)
+    assert "0 problem(s)" in run("admin", "hub", "verify", "--rehash")
