@@ -19,20 +19,18 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import re
 import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+from .nuriserver import nuri_binary, start_server as _start
+
 
 _BACKEND = None
 _PROCESS = None
@@ -122,30 +120,6 @@ class NuriBackend(Backend):
 
     def approve_access(self, repo_id, user, admin_token):
         self.user_command("access", "approve", repo_id, user, token=admin_token)
-
-
-def nuri_binary() -> str:
-    for candidate in (os.environ.get("NURI_BINARY"), os.path.join(ROOT, ".build", "debug", "nuri")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise pytest.UsageError("no nuri binary: set NURI_BINARY or run `swift build` (make test does)")
-
-
-def _start(cmd):
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines, deadline = [], time.time() + 120
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-        if match:
-            # keep draining output so the server never blocks on a full pipe
-            threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
-            return process, match.group(1)
-    process.kill()
-    raise pytest.UsageError("nuri serve did not announce its address:\n" + "".join(lines))
 
 
 def pytest_configure(config):

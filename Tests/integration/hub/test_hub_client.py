@@ -33,7 +33,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import paginate
 
-from hubproxy import ProxyNet
+from .hubproxy import ProxyNet
 
 LARGE = 3 * 1024 * 1024 + 123  # "a few MB": goes through LFS with any sensible threshold (Hub: 10 MB or binary)
 README = "---\nlicense: apache-2.0\nlanguage: [ko]\ntags: [korean, hub-test]\npipeline_tag: text-generation\n---\n# Test model\n"

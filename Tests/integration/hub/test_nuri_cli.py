@@ -8,7 +8,7 @@ import secrets
 import pytest
 from huggingface_hub import HfApi, hf_hub_download
 
-from hubproxy import ProxyNet
+from .hubproxy import ProxyNet
 
 pytestmark = pytest.mark.usefixtures("hub")
 
@@ -77,7 +77,7 @@ def test_gateway_serves_a_model_from_the_hub(tmp_path):
     import subprocess
     import urllib.request
 
-    from conftest import _start, nuri_binary
+    from .nuriserver import nuri_binary, start_server as _start
 
     model = os.path.join(os.path.dirname(__file__), "..", "..", "..", "models", "SmolLM2-135M-Instruct.Q4_1.gguf")
     if not os.path.exists(model):
