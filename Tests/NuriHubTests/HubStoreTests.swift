@@ -66,8 +66,17 @@ struct HubStoreTests {
             await #expect(throws: HubError.revisionNotFound(repository: "seoul-city/m", revision: String(repeating: "0", count: 40))) {
                 try await hub.store.resolve(String(repeating: "0", count: 40), in: repository)
             }
-            try await hub.store.setTag("v1", to: first, in: repository)
+            try await hub.store.createReference(.tag, named: "v1", at: first, in: repository)
+            try await hub.store.createReference(.branch, named: "dev", at: first, in: repository)
             #expect(try await hub.store.resolve("v1", in: repository) == first)
+            #expect(try await hub.store.resolve("dev", in: repository) == first)
+            await #expect(throws: HubError.self) { try await hub.store.createReference(.tag, named: "dev", at: second, in: repository) }
+            await #expect(throws: HubError.self) { try await hub.store.createReference(.branch, named: "refs/pr/1", at: second, in: repository) }
+            // A commit to the new branch leaves main alone.
+            let onDev = try await hub.store.commit(CommitRequest(title: "on dev", operations: [.deleteFile(try RepositoryPath("a.txt"))]),
+                                                   to: "dev", in: repository, author: nil)
+            #expect(onDev.parentID == first.id)
+            #expect(try await hub.store.resolve("main", in: repository) == second)
         }
     }
 
@@ -95,9 +104,16 @@ struct HubStoreTests {
             let writer = try hub.store.blobs.makeWriter()
             try writer.write(data)
             let blob = try writer.finish(expectedSHA256: sha, expectedSize: data.count)
-            try await hub.store.recordBlob(blob)
+            try await hub.store.recordBlob(blob, for: repository)
             let commit = try await hub.store.commit(CommitRequest(title: "weights", operations: [.addLFS(path: path, sha256: sha, size: data.count)]),
                                                     to: "main", in: repository, author: nil)
+            // Another repository knowing the hash is not enough: it must upload the bytes itself.
+            let other = try await hub.store.createRepository(try RepositoryID(owner: "startup-user", name: "copycat"), kind: .model, caller: hub["startup-user"])
+            #expect(try await hub.store.hasBlob(sha256: sha, for: repository))
+            #expect(try await !hub.store.hasBlob(sha256: sha, for: other))
+            await #expect(throws: HubError.blobMissing(sha256: sha)) {
+                try await hub.store.commit(CommitRequest(title: "x", operations: [.addLFS(path: path, sha256: sha, size: data.count)]), to: "main", in: other, author: nil)
+            }
             let entry = try await hub.store.entry(path, in: commit)
             #expect(entry.isLFS && entry.size == data.count && entry.sha256 == sha)
             #expect(entry.uploadOID == sha)

@@ -136,10 +136,11 @@ public final class BlobWriter {
     /// Appends bytes.
     public func write(_ bytes: some ContiguousBytes) throws {
         try bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress, raw.count > 0 else { return }
             hasher.update(bufferPointer: raw)
             var offset = 0
             while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                let written = Glibc.write(descriptor, base + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw BlobStoreError.io("cannot write \(temporaryPath): \(String(cString: strerror(errno)))")

@@ -80,7 +80,7 @@ extension HubStore {
                     """).run()
             }
         }
-        return try await accessRequests(repository).first { $0.userID == principal.user.id }!
+        return try await request(of: principal.user.id, in: repository)
     }
 
     /// Decides a user's request (admins of the owner). Accepting grants access at once; a user
@@ -118,7 +118,15 @@ extension HubStore {
             }
             return userID
         }
-        return try await accessRequests(repository).first { $0.userID == userID }!
+        return try await request(of: userID, in: repository)
+    }
+
+    /// The request of one user, just written.
+    func request(of userID: String, in repository: Repository) async throws -> AccessRequest {
+        guard let found = try await accessRequests(repository).first(where: { $0.userID == userID }) else {
+            throw HubError.conflict("the access request changed while it was being written; try again")
+        }
+        return found
     }
 
     /// A repository's access requests, newest first, optionally of one status.

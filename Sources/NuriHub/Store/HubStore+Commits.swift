@@ -12,7 +12,10 @@ extension HubStore {
                 if let row = try await db.raw("""
                     SELECT commit_id FROM hub_refs WHERE repository_id = \(bind: repository.id) AND kind = \(bind: kind) AND name = \(bind: revision)
                     """).first() {
-                    return try await Self.commit(id: try row.decode(column: "commit_id", as: String.self), db)!
+                    let id = try row.decode(column: "commit_id", as: String.self)
+                    // The foreign key keeps references pointing at commits.
+                    guard let commit = try await Self.commit(id: id, db) else { throw StoreError.conflict("reference to a missing commit \(id)") }
+                    return commit
                 }
             }
             if Commit.isCommitID(revision), let commit = try await Self.commit(id: revision, db), commit.repositoryID == repository.id {
@@ -32,16 +35,23 @@ extension HubStore {
         }
     }
 
-    /// Points a tag at a commit (admins of the owner).
-    public func setTag(_ name: String, to commit: Commit, in repository: Repository) async throws {
-        guard !name.isEmpty, name.count <= 100, !name.contains(where: { $0.isWhitespace || $0 == "/" }), !Commit.isCommitID(name) else {
-            throw HubError.invalidInput(param: "tag", message: "a tag is 1–100 characters without spaces or '/', and not a commit id")
+    /// Creates a branch or a tag at a commit; 409 if one of that name exists. Names are 1–100
+    /// characters without spaces, `..`, a leading `refs/` or the shape of a commit id.
+    public func createReference(_ kind: Reference.Kind, named name: String, at commit: Commit, in repository: Repository) async throws {
+        guard (1...100).contains(name.count), !name.contains(where: { $0.isWhitespace || $0.isNewline }), !name.contains(".."),
+              !name.hasPrefix("refs/"), !name.hasPrefix("/"), !name.hasSuffix("/"), !Commit.isCommitID(name) else {
+            throw HubError.invalidInput(param: kind.rawValue, message: "a \(kind.rawValue) name is 1–100 characters without spaces or '..', not starting with 'refs/', and not a commit id")
         }
         let at = now()
         try await database.transaction { db in
-            try await db.raw("DELETE FROM hub_refs WHERE repository_id = \(bind: repository.id) AND kind = 'tag' AND name = \(bind: name)").run()
+            if try await db.raw("""
+                SELECT name FROM hub_refs WHERE repository_id = \(bind: repository.id) AND name = \(bind: name)
+                """).first() != nil {
+                throw HubError.conflict("\(repository.repositoryID) already has a branch or tag named '\(name)'")
+            }
             try await db.raw("""
-                INSERT INTO hub_refs (repository_id, kind, name, commit_id, updated_at) VALUES (\(bind: repository.id), 'tag', \(bind: name), \(bind: commit.id), \(bind: at))
+                INSERT INTO hub_refs (repository_id, kind, name, commit_id, updated_at)
+                VALUES (\(bind: repository.id), \(bind: kind.rawValue), \(bind: name), \(bind: commit.id), \(bind: at))
                 """).run()
         }
     }
@@ -76,21 +86,35 @@ extension HubStore {
 
     // MARK: Committing
 
-    /// Records a blob whose bytes are in the store (after ``BlobWriter/finish(expectedSHA256:expectedSize:)``).
-    public func recordBlob(_ blob: StoredBlob) async throws {
+    /// Records a blob whose bytes are in the store (after ``BlobWriter/finish(expectedSHA256:expectedSize:)``),
+    /// and that `repository` has proven it holds them (it may now commit the blob as a large file).
+    public func recordBlob(_ blob: StoredBlob, for repository: Repository) async throws {
+        try await recordBlob(blob, forRepositoryID: repository.id)
+    }
+
+    /// As ``recordBlob(_:for:)``, by the repository's internal id (an upload slot's).
+    public func recordBlob(_ blob: StoredBlob, forRepositoryID repositoryID: String) async throws {
         let at = now()
-        try await database.read { db in
+        try await database.transaction { db in
             try await db.raw("""
                 INSERT INTO hub_blobs (sha256, size, created_at) VALUES (\(bind: blob.sha256), \(bind: blob.size), \(bind: at))
                 ON CONFLICT (sha256) DO NOTHING
                 """).run()
+            try await db.raw("""
+                INSERT INTO hub_blob_claims (repository_id, sha256, created_at) VALUES (\(bind: repositoryID), \(bind: blob.sha256), \(bind: at))
+                ON CONFLICT (repository_id, sha256) DO NOTHING
+                """).run()
         }
     }
 
-    /// Whether the blob was uploaded and checked.
-    public func hasBlob(sha256: String) async throws -> Bool {
+    /// Whether `repository` may commit the blob without uploading it: it uploaded the bytes
+    /// before. (Another repository's upload of the same bytes does not count: the uploader must
+    /// prove it has the content, or a known hash would open a private file.)
+    public func hasBlob(sha256: String, for repository: Repository) async throws -> Bool {
         try await database.read { db in
-            try await db.raw("SELECT sha256 FROM hub_blobs WHERE sha256 = \(bind: sha256)").first() != nil
+            try await db.raw("""
+                SELECT sha256 FROM hub_blob_claims WHERE repository_id = \(bind: repository.id) AND sha256 = \(bind: sha256.lowercased())
+                """).first() != nil
         }
     }
 
@@ -127,7 +151,10 @@ extension HubStore {
                     tree[path] = TreeEntry(path: path, sha256: blob.sha256, size: blob.size, gitOID: gitOID, isLFS: false)
                     if path.value == "README.md" { readme = .some(nil) }
                 case .addLFS(let path, let sha256, let size):
-                    guard let stored = try await db.raw("SELECT size FROM hub_blobs WHERE sha256 = \(bind: sha256.lowercased())").first() else {
+                    guard let stored = try await db.raw("""
+                        SELECT b.size FROM hub_blobs b JOIN hub_blob_claims c ON c.sha256 = b.sha256
+                        WHERE b.sha256 = \(bind: sha256.lowercased()) AND c.repository_id = \(bind: repository.id)
+                        """).first() else {
                         throw HubError.blobMissing(sha256: sha256)
                     }
                     let storedSize = try stored.decode(column: "size", as: Int.self)

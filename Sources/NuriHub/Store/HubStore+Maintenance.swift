@@ -30,7 +30,7 @@ extension HubStore {
                 while let chunk = try input.read(upToCount: 4 << 20), !chunk.isEmpty { try writer.write(chunk) }
                 let blob = try writer.finish()
                 if current[path]?.sha256 == blob.sha256 { continue }
-                try await recordBlob(blob)
+                try await recordBlob(blob, for: repository)
                 operations.append(.addLFS(path: path, sha256: blob.sha256, size: blob.size))
             } catch {
                 writer.abort()

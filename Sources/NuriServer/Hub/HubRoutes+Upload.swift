@@ -66,7 +66,7 @@ extension HubRoutes {
                 objects.append(["oid": object.oid, "size": object.size, "error": ["code": 422, "message": "oid must be a SHA-256 (64 hex digits) and size a byte count"]])
                 continue
             }
-            if try await store.hasBlob(sha256: oid), store.blobs.size(sha256: oid) == object.size {
+            if try await store.hasBlob(sha256: oid, for: repository), store.blobs.size(sha256: oid) == object.size {
                 objects.append(["oid": oid, "size": object.size, "authenticated": true])
                 continue
             }
@@ -97,7 +97,7 @@ extension HubRoutes {
                 }
             }
             let blob = try writer.finish(expectedSHA256: slot.sha256, expectedSize: slot.size)
-            try await store.recordBlob(blob)
+            try await store.recordBlob(blob, forRepositoryID: slot.repositoryID)
             try await store.closeUpload(slot.id)
         } catch {
             writer.abort()
@@ -109,9 +109,9 @@ extension HubRoutes {
     /// `POST /{repo}.git/info/lfs/objects/verify`: whether the blob arrived intact.
     func lfsVerify(_ kind: RepositoryKind, _ request: Request, _ context: NuriRequestContext) async throws -> Response {
         let id = try HubURLs.repositoryID(context, stripGit: true)
-        _ = try await store.require(.write, on: id, kind: kind, caller: caller(context))
+        let repository = try await store.require(.write, on: id, kind: kind, caller: caller(context))
         let body = try await request.decodeJSON(BatchRequest.Object.self, limit: bodyLimit)
-        guard try await store.hasBlob(sha256: body.oid.lowercased()), store.blobs.size(sha256: body.oid.lowercased()) == body.size else {
+        guard try await store.hasBlob(sha256: body.oid.lowercased(), for: repository), store.blobs.size(sha256: body.oid.lowercased()) == body.size else {
             throw HubError.blobMissing(sha256: body.oid)
         }
         return try HubURLs.json(["oid": body.oid.lowercased(), "size": body.size])

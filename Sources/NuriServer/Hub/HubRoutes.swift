@@ -39,6 +39,10 @@ struct HubRoutes {
             api.post("\(prefix)/:owner/:name/user-access-request/handle") { request, context in try await handleAccess(kind, request, context, grant: false) }
             api.post("\(prefix)/:owner/:name/user-access-request/grant") { request, context in try await handleAccess(kind, request, context, grant: true) }
             api.get("\(prefix)/:owner/:name/user-access-request/:status") { request, context in try await accessRequests(kind, request, context) }
+            api.get("\(prefix)/:owner/:name/refs") { _, context in try await references(kind, context) }
+            api.get("\(prefix)/:owner/:name/commits/:revision") { request, context in try await commits(kind, request, context) }
+            api.post("\(prefix)/:owner/:name/branch/:branch") { request, context in try await createReference(.branch, kind, request, context) }
+            api.post("\(prefix)/:owner/:name/tag/:revision") { request, context in try await createReference(.tag, kind, request, context) }
 
             let files = kind == .model ? root : root.group(RouterPath(kind.urlPrefix.replacingOccurrences(of: "/", with: "")))
             files.get(":owner/:name/resolve/:revision/**") { request, context in try await resolve(kind, request, context) }
@@ -210,6 +214,54 @@ struct HubRoutes {
         items.sort { $0.path < $1.path }
         let (page, headers) = HubURLs.page(items.map(\.object), request: request)
         return try HubURLs.json(page, headers: headers)
+    }
+
+    // MARK: branches, tags, history
+
+    func references(_ kind: RepositoryKind, _ context: NuriRequestContext) async throws -> Response {
+        let (repository, _) = try await store.access(try HubURLs.repositoryID(context), kind: kind, caller: caller(context))
+        let references = try await store.references(of: repository)
+        func objects(_ wanted: Reference.Kind, _ prefix: String) -> [[String: Any]] {
+            references.filter { $0.kind == wanted }.map { ["name": $0.name, "ref": prefix + $0.name, "targetCommit": $0.commitID] }
+        }
+        return try HubURLs.json(["branches": objects(.branch, "refs/heads/"), "tags": objects(.tag, "refs/tags/"),
+                                 "converts": [Any](), "pullRequests": [Any]()])
+    }
+
+    func commits(_ kind: RepositoryKind, _ request: Request, _ context: NuriRequestContext) async throws -> Response {
+        let (repository, _) = try await store.access(try HubURLs.repositoryID(context), kind: kind, caller: caller(context))
+        let head = try await store.resolve(try HubURLs.revision(context), in: repository)
+        let history = try await store.history(from: head, limit: 100_000).map { commit -> [String: Any] in
+            ["id": commit.id, "title": commit.title, "message": commit.description, "date": HubURLs.date(commit.createdAt),
+             "authors": commit.authorName.map { [["user": $0]] } ?? []]
+        }
+        let (page, headers) = HubURLs.page(history, request: request, defaultLimit: 50)
+        return try HubURLs.json(page, headers: headers)
+    }
+
+    struct ReferenceRequest: Decodable {
+        let tag: String?
+        let startingPoint: String?
+    }
+
+    /// `POST …/branch/{branch}` `{"startingPoint"?}` and `POST …/tag/{revision}` `{"tag"}`.
+    func createReference(_ referenceKind: Reference.Kind, _ kind: RepositoryKind, _ request: Request, _ context: NuriRequestContext) async throws -> Response {
+        let repository = try await store.require(.write, on: try HubURLs.repositoryID(context), kind: kind, caller: caller(context))
+        let buffer = try await request.body.collect(upTo: bodyLimit)
+        let body = buffer.readableBytes == 0 ? ReferenceRequest(tag: nil, startingPoint: nil)
+            : try JSONDecoder().decode(ReferenceRequest.self, from: Data(buffer.readableBytesView))
+        let name: String
+        let target: Commit
+        if referenceKind == .branch {
+            name = try HubURLs.decode(context.parameters.get("branch") ?? "")
+            target = try await store.resolve(body.startingPoint ?? "main", in: repository)
+        } else {
+            guard let tag = body.tag else { throw HubError.invalidInput(param: "tag", message: "name the tag: {\"tag\": \"v1\"}") }
+            name = tag
+            target = try await store.resolve(try HubURLs.revision(context), in: repository)
+        }
+        try await store.createReference(referenceKind, named: name, at: target, in: repository)
+        return try HubURLs.json(["name": name, "targetCommit": target.id])
     }
 
     // MARK: settings and access requests (the Hub's admin endpoints)

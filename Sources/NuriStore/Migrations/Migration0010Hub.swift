@@ -3,7 +3,9 @@
 /// LFS upload slots and daily download counts.
 ///
 /// Blob bytes live on disk (`<data dir>/blobs/sha256/…`); `hub_blobs` records the ones whose
-/// SHA-256 was checked, and a tree entry may only name a recorded blob.
+/// SHA-256 was checked, and a tree entry may only name a recorded blob. `hub_blob_claims` says
+/// which repository proved it has a blob's bytes (by uploading them): knowing a private file's
+/// hash is not enough to commit it into another repository and download it from there.
 enum Migration0010Hub {
     static let migration = Migration(version: 10, name: "hub", statements: [
         """
@@ -34,6 +36,14 @@ enum Migration0010Hub {
             sha256 TEXT PRIMARY KEY,
             size BIGINT NOT NULL,
             created_at BIGINT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE hub_blob_claims (
+            repository_id TEXT NOT NULL REFERENCES hub_repositories(id) ON DELETE CASCADE,
+            sha256 TEXT NOT NULL REFERENCES hub_blobs(sha256),
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (repository_id, sha256)
         )
         """,
         """
