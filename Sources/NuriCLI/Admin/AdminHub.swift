@@ -88,9 +88,6 @@ struct AdminHub: AsyncParsableCommand {
 extension StoreOptions {
     /// The data directory the server would use with these options (for the blob store).
     func dataDirectory() throws -> String {
-        var flags: [ConfigurationKey: String] = [:]
-        flags[.dataDir] = dataDir
-        flags[.database] = database
-        return try ConfigurationResolver(flags: flags, configFile: config).resolve().0.dataDirectory
+        try configuration().dataDirectory
     }
 }
