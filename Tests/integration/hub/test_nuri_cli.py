@@ -102,3 +102,35 @@ def test_gateway_serves_a_model_from_the_hub(tmp_path):
     blobs = [os.path.join(d, f) for d, _, fs in os.walk(os.path.join(data_dir, "blobs", "sha256")) for f in fs]
     assert len(blobs) == 1 and os.path.getsize(blobs[0]) == os.path.getsize(model)
     assert "0 problem(s)" in run("admin", "hub", "verify", "--rehash")
+
+
+def test_access_requests_from_the_command_line(hub, org_a, org_b, tmp_path):
+    """Ask with a reason, deny with a note, ask again, approve: every decision is kept with who and when."""
+    if not hasattr(hub, "user_command"):
+        pytest.skip("needs the nuri binary (HUB_SERVER=nuri)")
+    import json
+
+    from huggingface_hub.errors import GatedRepoError
+
+    repo_id = f"{org_a.name}/asked-{secrets.token_hex(3)}"
+    api = HfApi(token=org_a.admin_token)
+    api.create_repo(repo_id)
+    api.upload_file(path_or_fileobj=b"weights", path_in_repo="model.bin", repo_id=repo_id)
+    hub.user_command("repo", "visibility", repo_id, "gated", token=org_a.admin_token)
+    download = lambda d: hf_hub_download(repo_id, "model.bin", token=org_b.member_token, cache_dir=str(tmp_path / d))
+
+    assert "pending" in hub.user_command("access", "request", repo_id, "--reason", "bus route study", token=org_b.member_token)
+    with pytest.raises(AssertionError, match="403"):   # a member cannot decide; only the owner's admins
+        hub.user_command("access", "approve", repo_id, org_b.member, token=org_a.member_token)
+    hub.user_command("access", "deny", repo_id, org_b.member, "--note", "not for commercial use", token=org_a.admin_token)
+    with pytest.raises(GatedRepoError):
+        download("1")
+    rejected = json.loads(hub.user_command("access", "list", repo_id, "--status", "rejected", "--json", token=org_a.admin_token))
+    assert [(r["user"], r["reason"], r["decided_by"], r["note"]) for r in rejected] == \
+        [(org_b.member, "bus route study", org_a.admin, "not for commercial use")]
+
+    hub.user_command("access", "request", repo_id, "--reason", "public-sector evaluation only", token=org_b.member_token)
+    hub.user_command("access", "approve", repo_id, org_b.member, token=org_a.admin_token)
+    assert open(download("2"), "rb").read() == b"weights"
+    info = json.loads(hub.user_command("repo", "info", repo_id, token=org_b.member_token))
+    assert info["visibility"] == "gated" and info["access"] == "read" and "invited_organisations" not in info
