@@ -7,6 +7,6 @@ public enum Schema {
         Migration0003Limits.migration,
         Migration0004Consents.migration,
         Migration0005Audit.migration,
-        Migration0010Hub.migration,
+        Migration0006Hub.migration,
     ]
 }

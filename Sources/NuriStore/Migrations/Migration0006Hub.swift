@@ -6,8 +6,8 @@
 /// SHA-256 was checked, and a tree entry may only name a recorded blob. `hub_blob_claims` says
 /// which repository proved it has a blob's bytes (by uploading them): knowing a private file's
 /// hash is not enough to commit it into another repository and download it from there.
-enum Migration0010Hub {
-    static let migration = Migration(version: 10, name: "hub", statements: [
+enum Migration0006Hub {
+    static let migration = Migration(version: 6, name: "hub", statements: [
         """
         CREATE TABLE hub_repositories (
             id TEXT PRIMARY KEY,
