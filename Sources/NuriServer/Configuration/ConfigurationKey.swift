@@ -9,13 +9,14 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     case logLevel = "log_level"
     case logFormat = "log_format"
     case maxBodySize = "max_body_size"
-    /// Models to serve: `name=path.gguf`, comma-separated (repeatable `--model` flag; a mapping
-    /// `models: {name: path}` in the config file).
+    /// Models to serve: `name=path.gguf[;org=ORG…]`, comma-separated (repeatable `--model` flag;
+    /// a mapping `models: {name: path}` or `{name: {path, organisations}}` in the config file).
     case models
     /// Threads each model's forward pass uses.
     case threads
     /// Remote OpenAI-compatible backends, one spec each (repeatable `--remote`; separated by
-    /// `|` in the environment): `name=NAME;url=URL;url=URL2;model=UPSTREAM;key-env=VAR;jurisdiction=KR;relationship=entrusted`.
+    /// `|` in the environment): `name=NAME;url=URL;url=URL2;model=UPSTREAM;key-env=VAR;jurisdiction=KR;relationship=entrusted[;org=ORG…]`;
+    /// in the config file a mapping `remotes: {NAME: {urls, model, key_env, jurisdiction, relationship, organisations}}`.
     case remotes
 
     /// `NURI_HOST`, `NURI_DATA_DIR`, … (`database` reads `NURI_DATABASE_URL`, as is usual).

@@ -22,15 +22,15 @@ public struct ConfigurationResolver: Sendable {
 
     /// The effective configuration and where each value came from.
     public func resolve() throws(ConfigurationError) -> (ServerConfiguration, [ConfigurationKey: ConfigurationOrigin]) {
-        var raw: [ConfigurationKey: (String, ConfigurationOrigin)] = [:]
+        var raw: [ConfigurationKey: (RawSetting, ConfigurationOrigin)] = [:]
         if let path = configFile ?? environment["NURI_CONFIG"], !path.isEmpty {
             for (key, value) in try Self.readFile(path) { raw[key] = (value, .file(path)) }
         }
         for key in ConfigurationKey.allCases {
             if let value = environment[key.environmentVariable], !value.isEmpty {
-                raw[key] = (value, .environment(key.environmentVariable))
+                raw[key] = (.text(value), .environment(key.environmentVariable))
             }
-            if let value = flags[key] { raw[key] = (value, .flag(key.flag)) }
+            if let value = flags[key] { raw[key] = (.text(value), .flag(key.flag)) }
         }
         var configuration = ServerConfiguration()
         var origins: [ConfigurationKey: ConfigurationOrigin] = [:]
@@ -40,9 +40,29 @@ public struct ConfigurationResolver: Sendable {
                 continue
             }
             origins[key] = origin
-            try Self.apply(value, to: key, of: &configuration, origin: origin)
+            switch value {
+            case .text(let text):
+                try Self.apply(text, to: key, of: &configuration, origin: origin)
+            case .node(let node):
+                do throws(ModelSettings.Problem) {
+                    switch key {
+                    case .models: configuration.models = try ModelSettings.models(node: node)
+                    case .remotes: configuration.remotes = try ModelSettings.remotes(node: node)
+                    default: throw ModelSettings.Problem("must be a single value")
+                    }
+                } catch {
+                    throw ConfigurationError("\(origin): \(key.rawValue): \(error.message)")
+                }
+            }
         }
         return (configuration, origins)
+    }
+
+    /// A setting as read, before it is checked: text (a flag, the environment, a scalar in the
+    /// file) or, for `models` and `remotes`, the file's YAML.
+    enum RawSetting {
+        case text(String)
+        case node(Node)
     }
 
     static func apply(_ value: String, to key: ConfigurationKey, of configuration: inout ServerConfiguration, origin: ConfigurationOrigin) throws(ConfigurationError) {
@@ -76,45 +96,17 @@ public struct ConfigurationResolver: Sendable {
             guard ["text", "json"].contains(value.lowercased()) else { throw invalid("use text or json") }
             configuration.logFormat = value.lowercased()
         case .models:
-            var specs: [ServerConfiguration.ModelSpec] = []
-            for item in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                    throw invalid("give each model as NAME=PATH.gguf, e.g. --model smollm2=models/SmolLM2-135M-Instruct.Q4_1.gguf")
-                }
-                guard !specs.contains(where: { $0.name == parts[0] }) else { throw invalid("the model name '\(parts[0])' is given twice") }
-                specs.append(.init(name: parts[0], path: (parts[1] as NSString).expandingTildeInPath))
+            do {
+                configuration.models = try ModelSettings.models(text: value)
+            } catch {
+                throw invalid(error.message)
             }
-            configuration.models = specs
         case .remotes:
-            var specs: [ServerConfiguration.RemoteSpec] = []
-            for item in value.split(separator: "|").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-                var fields: [String: [String]] = [:]
-                for part in item.split(separator: ";") {
-                    let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    guard pair.count == 2 else { throw invalid("write each remote as name=NAME;url=URL[;url=URL…][;model=UPSTREAM][;key-env=VAR][;jurisdiction=KR][;relationship=in_house|entrusted|third_party]") }
-                    fields[pair[0], default: []].append(pair[1])
-                }
-                let known: Set = ["name", "url", "model", "key-env", "jurisdiction", "relationship"]
-                if let unknown = fields.keys.first(where: { !known.contains($0) }) { throw invalid("unknown remote field '\(unknown)'") }
-                guard let name = fields["name"]?.first, let urls = fields["url"], !urls.isEmpty else {
-                    throw invalid("a remote needs name=NAME and at least one url=URL")
-                }
-                for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                    throw invalid("remote '\(name)': url '\(url)' must start with http:// or https://")
-                }
-                let relationship = fields["relationship"]?.first ?? "third_party"
-                guard ["in_house", "entrusted", "third_party"].contains(relationship) else {
-                    throw invalid("remote '\(name)': relationship must be in_house, entrusted or third_party")
-                }
-                let jurisdiction = (fields["jurisdiction"]?.first ?? "").uppercased()
-                guard jurisdiction.count == 2 else {
-                    throw invalid("remote '\(name)': give jurisdiction=CC, the two-letter country where it processes data")
-                }
-                specs.append(.init(name: name, urls: urls, upstreamModel: fields["model"]?.first ?? name,
-                                   keyEnvironmentVariable: fields["key-env"]?.first, jurisdiction: jurisdiction, relationship: relationship))
+            do {
+                configuration.remotes = try ModelSettings.remotes(text: value)
+            } catch {
+                throw invalid(error.message)
             }
-            configuration.remotes = specs
         case .threads:
             guard let threads = Int(value), (1...1024).contains(threads) else { throw invalid("give a number of threads from 1") }
             configuration.threads = threads
@@ -126,7 +118,7 @@ public struct ConfigurationResolver: Sendable {
 
     /// Reads a YAML config file into raw values; unknown keys are an error (a typo would
     /// otherwise be silently ignored).
-    static func readFile(_ path: String) throws(ConfigurationError) -> [ConfigurationKey: String] {
+    static func readFile(_ path: String) throws(ConfigurationError) -> [ConfigurationKey: RawSetting] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -143,21 +135,21 @@ public struct ConfigurationResolver: Sendable {
         guard let mapping = node.mapping else {
             throw ConfigurationError("config file \(path) must be a mapping of settings, e.g. `port: 8080`")
         }
-        var values: [ConfigurationKey: String] = [:]
+        var values: [ConfigurationKey: RawSetting] = [:]
         for (keyNode, valueNode) in mapping {
             let name = keyNode.string ?? "\(keyNode)"
             guard let key = ConfigurationKey(rawValue: name) else {
                 let known = ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")
                 throw ConfigurationError("config file \(path): unknown setting '\(name)'; known settings: \(known)")
             }
-            if key == .models, let mapping = valueNode.mapping {
-                values[key] = mapping.map { "\($0.key.string ?? "")=\($0.value.string ?? "")" }.joined(separator: ",")
+            if key == .models || key == .remotes {
+                values[key] = .node(valueNode)
                 continue
             }
             guard let scalar = valueNode.scalar else {
                 throw ConfigurationError("config file \(path): '\(name)' must be a single value")
             }
-            values[key] = scalar.string
+            values[key] = .text(scalar.string)
         }
         return values
     }

@@ -23,18 +23,33 @@ extension ServerConfiguration {
             case .maxBodySize: value = String(maxBodySize)
             case .models:
                 guard !models.isEmpty else { return "# models: none" }
-                return "models:  # \(origin)\n" + models.map { "  \($0.name): \"\($0.path)\"" }.joined(separator: "\n")
+                return "models:  # \(origin)\n" + models.map { model in
+                    guard let organisations = model.organisations else { return "  \(Self.quoted(model.name)): \(Self.quoted(model.path))" }
+                    return "  \(Self.quoted(model.name)): {path: \(Self.quoted(model.path)), organisations: \(Self.list(organisations))}"
+                }.joined(separator: "\n")
             case .threads: value = String(threads)
             case .remotes:
                 guard !remotes.isEmpty else { return "# remotes: none" }
-                return "remotes: \"" + remotes.map { remote in
-                    (["name=\(remote.name)"] + remote.urls.map { "url=\($0)" }
-                     + ["model=\(remote.upstreamModel)", "jurisdiction=\(remote.jurisdiction)", "relationship=\(remote.relationship)"]
-                     + (remote.keyEnvironmentVariable.map { ["key-env=\($0)"] } ?? [])).joined(separator: ";")
-                }.joined(separator: "|") + "\"  # \(origin)"
+                return "remotes:  # \(origin)\n" + remotes.map { remote in
+                    var lines = ["  \(Self.quoted(remote.name)):", "    urls: \(Self.list(remote.urls))", "    model: \(Self.quoted(remote.upstreamModel))"]
+                    if let variable = remote.keyEnvironmentVariable { lines.append("    key_env: \(Self.quoted(variable))") }
+                    lines.append("    jurisdiction: \(Self.quoted(remote.jurisdiction))")
+                    lines.append("    relationship: \(Self.quoted(remote.relationship))")
+                    if let organisations = remote.organisations { lines.append("    organisations: \(Self.list(organisations))") }
+                    return lines.joined(separator: "\n")
+                }.joined(separator: "\n")
             }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\(key.rawValue): \"\(escaped)\"  # \(origin)"
+            return "\(key.rawValue): \(Self.quoted(value))  # \(origin)"
         }.joined(separator: "\n")
+    }
+
+    /// A YAML double-quoted string.
+    static func quoted(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// A YAML flow list of double-quoted strings.
+    static func list(_ values: [String]) -> String {
+        "[" + values.map(quoted).joined(separator: ", ") + "]"
     }
 }

@@ -25,8 +25,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Models served by other OpenAI-compatible servers.
     public var remotes: [RemoteSpec] = []
 
-    /// A remote model: its name here, its replicas, its name upstream, where its key is, and its
-    /// labels for the data-protection policy.
+    /// A remote model: its name here, its replicas, its name upstream, where its key is, its
+    /// labels for the data-protection policy and who may use it.
     public struct RemoteSpec: Sendable, Equatable {
         public let name: String
         public let urls: [String]
@@ -36,16 +36,34 @@ public struct ServerConfiguration: Sendable, Equatable {
         public let keyEnvironmentVariable: String?
         public let jurisdiction: String
         public let relationship: String
+        /// The organisations (by name) whose members may use it; nil: every caller with the
+        /// `inference` scope.
+        public let organisations: [String]?
+
+        public init(name: String, urls: [String], upstreamModel: String, keyEnvironmentVariable: String?, jurisdiction: String,
+                    relationship: String, organisations: [String]? = nil) {
+            self.name = name
+            self.urls = urls
+            self.upstreamModel = upstreamModel
+            self.keyEnvironmentVariable = keyEnvironmentVariable
+            self.jurisdiction = jurisdiction
+            self.relationship = relationship
+            self.organisations = organisations
+        }
     }
 
-    /// A model to serve: the name clients use and the GGUF file.
+    /// A model to serve: the name clients use, the GGUF file and who may use it.
     public struct ModelSpec: Sendable, Equatable {
         public let name: String
         public let path: String
+        /// The organisations (by name) whose members may use it; nil: every caller with the
+        /// `inference` scope.
+        public let organisations: [String]?
 
-        public init(name: String, path: String) {
+        public init(name: String, path: String, organisations: [String]? = nil) {
             self.name = name
             self.path = path
+            self.organisations = organisations
         }
     }
 
