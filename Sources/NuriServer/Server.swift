@@ -29,6 +29,7 @@ public enum Server {
         defer { healthChecks.forEach { $0.cancel() } }
         let identity = IdentityStore(database: database)
         let hasOperator = (try? await identity.users().contains(where: \.isOperator)) ?? false
+        await warnAboutUnknownOrganisations(configuration, identity: identity, logger: logger)
         let dataDirectory = configuration.dataDirectory
         let guardServices: GuardServices
         do {
@@ -60,6 +61,20 @@ public enum Server {
             throw error
         }
         try await database.close()
+    }
+
+    /// A model restricted to an organisation that does not exist (yet) is usable by operators
+    /// only until it is created: say so at start-up, since a typo would otherwise go unnoticed.
+    static func warnAboutUnknownOrganisations(_ configuration: ServerConfiguration, identity: IdentityStore, logger: Logger) async {
+        let restricted = configuration.models.map { ($0.name, $0.organisations ?? []) } + configuration.remotes.map { ($0.name, $0.organisations ?? []) }
+        guard restricted.contains(where: { !$0.1.isEmpty }), let existing = try? await identity.organisations() else { return }
+        let names = Set(existing.map { $0.name.lowercased() })
+        for (model, organisations) in restricted {
+            for organisation in organisations where !names.contains(organisation.lowercased()) {
+                logger.warning("model restricted to an organisation that does not exist",
+                               metadata: ["model": .string(model), "organisation": .string(organisation)])
+            }
+        }
     }
 
     /// Loads every configured model before the server starts, so a bad path fails at once.
@@ -95,6 +110,9 @@ public enum Server {
                                       relationship: BackendLabels.Relationship(rawValue: remote.relationship) ?? .thirdParty)))
             logger.info("remote model", metadata: ["model": .string(remote.name), "replicas": .stringConvertible(remote.urls.count)])
         }
-        return Gateway(backends: backends, remotes: remoteBackends)
+        var access: [String: ModelAccess] = [:]
+        for spec in specs { access[spec.name] = ModelAccess(organisations: spec.organisations) }
+        for remote in remotes { access[remote.name] = ModelAccess(organisations: remote.organisations) }
+        return Gateway(backends: backends, remotes: remoteBackends, access: access)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NuriGateway
 import NuriIdentity
 import NuriServer
 import NuriStore
@@ -16,9 +17,10 @@ struct RouteHarness {
     /// The operator's token (every scope).
     let operatorToken: String
 
-    /// Runs `body` with a client for an application over a new SQLite database.
+    /// Runs `body` with a client for an application over a new SQLite database, serving `gateway`'s models.
     static func run(
         configure: (inout ServerConfiguration) -> Void = { _ in },
+        gateway: Gateway = Gateway(backends: []),
         _ body: @escaping @Sendable (RouteHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.with(.sqlite) { database, test in
@@ -32,7 +34,7 @@ struct RouteHarness {
             // bury the test report.
             var logger = Logger(label: "nuri.test")
             logger.logLevel = .error
-            let app = Application(router: NuriApplication.router(configuration: configuration, database: database), logger: logger)
+            let app = Application(router: NuriApplication.router(configuration: configuration, database: database, gateway: gateway), logger: logger)
             try await app.test(.router) { client in try await body(harness, client) }
         }
     }

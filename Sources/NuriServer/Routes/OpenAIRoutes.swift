@@ -29,17 +29,17 @@ struct OpenAIRoutes {
     // MARK: Models
 
     @Sendable func listModels(_ request: Request, context: NuriRequestContext) async throws -> Response {
-        _ = try context.require(.inference)
-        let models = gateway.modelNames.compactMap { name in
+        let principal = try context.require(.inference)
+        let models = gateway.modelNames(for: principal.modelViewer).compactMap { name in
             gateway.backends[name].map { OpenAIResponses.Model(id: name, created: $0.created, ownedBy: Self.owner($0)) }
         }
         return try json(OpenAIResponses.ModelList(data: models))
     }
 
     @Sendable func showModel(_ request: Request, context: NuriRequestContext) async throws -> Response {
-        _ = try context.require(.inference)
+        let principal = try context.require(.inference)
         let name = try context.parameters.require("model")
-        let backend = try gateway.backend(name)
+        let backend = try gateway.backend(name, for: principal.modelViewer)
         return try json(OpenAIResponses.Model(id: name, created: backend.created, ownedBy: Self.owner(backend)))
     }
 
@@ -58,7 +58,7 @@ struct OpenAIRoutes {
             throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
         }
         let backend: LocalBackend
-        switch try gateway.backend(body.model) {
+        switch try gateway.backend(body.model, for: principal.modelViewer) {
         case .local(let local): backend = local
         case .remote(let remote):
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
@@ -196,7 +196,7 @@ struct OpenAIRoutes {
         let started = ContinuousClock.now
         let (body, raw) = try await request.decodeJSONKeepingRaw(CompletionRequest.self, limit: bodyLimit)
         let backend: LocalBackend
-        switch try gateway.backend(body.model) {
+        switch try gateway.backend(body.model, for: principal.modelViewer) {
         case .local(let local): backend = local
         case .remote(let remote):
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)

@@ -59,16 +59,16 @@ struct TokenizerRoutes {
 
     func add(to group: RouterGroup<NuriRequestContext>) {
         group.post("tokenize") { request, context -> TokenizeResponse in
-            _ = try context.require(.inference)
+            let principal = try context.require(.inference)
             let body = try await request.decodeJSON(TokenizeRequest.self, limit: bodyLimit)
-            let backend = try gateway.localBackend(body.model, for: "tokenize")
+            let backend = try gateway.localBackend(body.model, for: "tokenize", viewer: principal.modelViewer)
             let tokens = backend.tokenizer.encode(body.prompt, addSpecial: body.addSpecialTokens ?? true, parseSpecial: false)
             return TokenizeResponse(count: tokens.count, maxModelLen: backend.contextLength, tokens: tokens)
         }
         group.post("detokenize") { request, context -> DetokenizeResponse in
-            _ = try context.require(.inference)
+            let principal = try context.require(.inference)
             let body = try await request.decodeJSON(DetokenizeRequest.self, limit: bodyLimit)
-            let backend = try gateway.localBackend(body.model, for: "detokenize")
+            let backend = try gateway.localBackend(body.model, for: "detokenize", viewer: principal.modelViewer)
             let size = backend.model.config.vocabularySize
             guard let bad = body.tokens.first(where: { $0 < 0 || Int($0) >= size }) else {
                 return DetokenizeResponse(prompt: backend.tokenizer.decode(body.tokens))
@@ -76,9 +76,10 @@ struct TokenizerRoutes {
             throw GatewayError.invalidRequest(param: "tokens", message: "token id \(bad) is outside the vocabulary of \(size)")
         }
         group.get("tokenizer_info") { request, context -> TokenizerInfo in
-            _ = try context.require(.inference)
-            let name = request.uri.queryParameters["model"].map(String.init) ?? gateway.modelNames.first ?? ""
-            let backend = try gateway.localBackend(name, for: "tokenizer_info")
+            let principal = try context.require(.inference)
+            let viewer = principal.modelViewer
+            let name = request.uri.queryParameters["model"].map(String.init) ?? gateway.modelNames(for: viewer).first ?? ""
+            let backend = try gateway.localBackend(name, for: "tokenizer_info", viewer: viewer)
             let tokenizer = backend.tokenizer
             return TokenizerInfo(model: name, tokenizerModel: backend.model.file.string("tokenizer.ggml.model") ?? "unknown",
                                  vocabularySize: backend.model.config.vocabularySize,
