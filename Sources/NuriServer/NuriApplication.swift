@@ -30,8 +30,11 @@ public enum NuriApplication {
         let api = router.group("api").add(middleware: authentication).add(middleware: AdminAuditMiddleware(audit: guardServices.audit))
         IdentityRoutes(identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let v1 = router.group("v1").add(middleware: authentication)
+        let limits = LimitStore(database: database)
+        let limiter = RateLimiter(store: limits)
         OpenAIRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize, usage: UsageStore(database: database),
-                     limiter: RateLimiter(store: LimitStore(database: database)), policy: policy).add(to: v1)
+                     limiter: limiter, policy: policy).add(to: v1)
+        LimitRoutes(limits: limits, limiter: limiter, identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         UsageRoutes(usage: UsageStore(database: database), identity: identity).add(to: api)
         GuardRoutes(services: guardServices, identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let tokenizerGroup = router.group().add(middleware: authentication)

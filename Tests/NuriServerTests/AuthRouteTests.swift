@@ -39,6 +39,13 @@ struct ProtectedRoute: Sendable, CustomStringConvertible {
         .init(method: .put, path: "/api/guard/policy", body: #"{"organisation":"seoul-city","overseas":"block"}"#, scope: .write, success: .ok),
         .init(method: .get, path: "/api/audit", body: nil, scope: .read, success: .ok),
         .init(method: .get, path: "/api/audit/verify", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/limits", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/limits/orgs/seoul-city", body: nil, scope: .read, success: .ok),
+        .init(method: .put, path: "/api/limits/orgs/seoul-city", body: #"{"requests_per_minute":60}"#, scope: .admin, success: .ok),
+        .init(method: .delete, path: "/api/limits/orgs/seoul-city", body: nil, scope: .admin, success: .noContent),
+        .init(method: .get, path: "/api/limits/tokens/{victim}", body: nil, scope: .read, success: .ok),
+        .init(method: .put, path: "/api/limits/tokens/{victim}", body: #"{"token_budget":1000,"period":"day"}"#, scope: .admin, success: .ok),
+        .init(method: .delete, path: "/api/limits/tokens/{victim}", body: nil, scope: .admin, success: .noContent),
         .init(method: .get, path: "/v1/models", body: nil, scope: .inference, success: .ok),
         // No model is served in route tests: a valid request reaches the gateway and gets its 404.
         .init(method: .post, path: "/v1/chat/completions", body: #"{"model":"none","messages":[{"role":"user","content":"hi"}]}"#,

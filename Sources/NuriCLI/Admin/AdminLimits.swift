@@ -6,8 +6,8 @@ import NuriIdentity
 struct AdminLimits: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "limits",
-        abstract: "Set and list request, token and budget limits of organisations and tokens.",
-        subcommands: [Set.self, List.self]
+        abstract: "Set, list and delete request, token and budget limits of organisations and tokens.",
+        subcommands: [Set.self, List.self, Delete.self]
     )
 
     struct Set: AsyncParsableCommand {
@@ -77,6 +77,40 @@ struct AdminLimits: AsyncParsableCommand {
                     [subject, limits.requestsPerMinute.map(String.init) ?? "-", limits.tokensPerMinute.map(String.init) ?? "-",
                      limits.tokenBudget.map { "\($0)/\(limits.period.rawValue)" } ?? "-"]
                 })
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the limits of an organisation or a token (it becomes unlimited).",
+            discussion: """
+                Examples:
+                  nuri admin limits delete --org startup-a
+                  nuri admin limits delete --token tok_3fZ9…
+                """
+        )
+
+        @Option(help: "Organisation name.")
+        var org: String?
+
+        @Option(help: "Token id (tok_…) or prefix (nuri_…).")
+        var token: String?
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard (org == nil) != (token == nil) else { throw CLIError("give exactly one of --org NAME or --token ID") }
+            let (subject, existed) = try await store.withDatabase { database in
+                let identity = IdentityStore(database: database)
+                let subject: LimitSubject
+                if let org {
+                    subject = .organisation(try await identity.organisation(named: org).id)
+                } else {
+                    subject = .token(try await identity.token(token ?? "").id)
+                }
+                return (subject, try await LimitStore(database: database).remove(for: subject))
+            }
+            print(existed ? "Limits of the \(subject) deleted: it is unlimited now." : "The \(subject) had no limits.")
         }
     }
 }

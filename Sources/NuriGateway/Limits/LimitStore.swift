@@ -23,15 +23,21 @@ public struct LimitStore: Sendable {
         }
     }
 
+    /// Removes the limits of a subject (it becomes unlimited); whether there were any.
+    @discardableResult
+    public func remove(for subject: LimitSubject) async throws -> Bool {
+        try await database.transaction { db in
+            let existed = try await db.raw("SELECT subject FROM rate_limits WHERE subject = \(bind: subject.key)").first() != nil
+            try await db.raw("DELETE FROM rate_limits WHERE subject = \(bind: subject.key)").run()
+            return existed
+        }
+    }
+
     /// The limits of a subject, if any were set.
     public func limits(for subject: LimitSubject) async throws -> Limits? {
         try await database.read { db in
             guard let row = try await db.raw("SELECT * FROM rate_limits WHERE subject = \(bind: subject.key)").first() else { return nil }
-            return Limits(
-                requestsPerMinute: try row.decode(column: "requests_per_minute", as: Int?.self),
-                tokensPerMinute: try row.decode(column: "tokens_per_minute", as: Int?.self),
-                tokenBudget: try row.decode(column: "token_budget", as: Int?.self),
-                period: BudgetPeriod(rawValue: try row.decode(column: "budget_period", as: String?.self) ?? "month") ?? .month)
+            return try Self.limits(row)
         }
     }
 
@@ -39,13 +45,21 @@ public struct LimitStore: Sendable {
     public func all() async throws -> [(String, Limits)] {
         try await database.read { db in
             try await db.raw("SELECT * FROM rate_limits ORDER BY subject").all().map { row in
-                (try row.decode(column: "subject", as: String.self),
-                 Limits(requestsPerMinute: try row.decode(column: "requests_per_minute", as: Int?.self),
-                        tokensPerMinute: try row.decode(column: "tokens_per_minute", as: Int?.self),
-                        tokenBudget: try row.decode(column: "token_budget", as: Int?.self),
-                        period: BudgetPeriod(rawValue: try row.decode(column: "budget_period", as: String?.self) ?? "month") ?? .month))
+                (try row.decode(column: "subject", as: String.self), try Self.limits(row))
             }
         }
+    }
+
+    /// Every subject's limits, organisations first.
+    public func entries() async throws -> [(LimitSubject, Limits)] {
+        try await all().compactMap { key, limits in LimitSubject(key: key).map { ($0, limits) } }
+    }
+
+    static func limits(_ row: any SQLRow) throws -> Limits {
+        Limits(requestsPerMinute: try row.decode(column: "requests_per_minute", as: Int?.self),
+               tokensPerMinute: try row.decode(column: "tokens_per_minute", as: Int?.self),
+               tokenBudget: try row.decode(column: "token_budget", as: Int?.self),
+               period: BudgetPeriod(rawValue: try row.decode(column: "budget_period", as: String?.self) ?? "month") ?? .month)
     }
 
     /// Tokens used by a subject in `[start, end)`, from the usage records.

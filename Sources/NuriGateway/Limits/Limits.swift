@@ -51,6 +51,17 @@ public enum LimitSubject: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The subject a stored key names (`org:<id>`, `token:<id>`).
+    init?(key: String) {
+        if key.hasPrefix("org:") {
+            self = .organisation(String(key.dropFirst(4)))
+        } else if key.hasPrefix("token:") {
+            self = .token(String(key.dropFirst(6)))
+        } else {
+            return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .organisation: "organisation"

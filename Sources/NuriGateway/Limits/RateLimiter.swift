@@ -69,6 +69,13 @@ public actor RateLimiter {
         }
     }
 
+    /// Forgets what it cached about a subject's limits, so that limits just changed through this
+    /// process apply to the next request (elsewhere they apply within ``cacheSeconds``).
+    public func forget(_ subject: LimitSubject) {
+        limitCache[subject] = nil
+        budgetCache[subject] = nil
+    }
+
     private func limits(for subject: LimitSubject) async throws -> Limits? {
         let time = now()
         if let cached = limitCache[subject], time - cached.fetched < Self.cacheSeconds { return cached.limits }
