@@ -124,7 +124,17 @@ public final class Database: Sendable {
     ///
     /// SQLite transactions begin `IMMEDIATE` so that two writers (the server and a `nuri admin`
     /// command) queue on the file lock instead of failing half-way.
-    public func transaction<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    ///
+    /// A transaction runs to its end even when the task awaiting it is cancelled (a client that
+    /// hangs up mid-stream cancels the task that meters it): the drivers refuse statements in a
+    /// cancelled task, so a transaction cancelled half-way would leave `BEGIN` without `COMMIT`
+    /// or `ROLLBACK` on a pooled connection, and every later writer would find the database
+    /// locked.
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await Task { try await self.uncancellableTransaction(body) }.value
+    }
+
+    private func uncancellableTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let begin = kind == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
         return try await checked { db in
             try await db.raw("\(unsafeRaw: begin)").run()

@@ -188,4 +188,33 @@ struct DatabaseLocationTests {
         let location = DatabaseLocation.postgres(url: "postgres://nuri:hunter2@db:5432/nuri", schema: "a")
         #expect(location.redactedDescription == "postgres://nuri:***@db:5432/nuri?schema=a")
     }
+
+    @Test("a transaction whose task is cancelled half-way still ends, and the next one runs", arguments: TestBackend.available)
+    func cancelledTransaction(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let started = AsyncStream<Void>.makeStream()
+            let task = Task {
+                try await database.transaction { db in
+                    try await db.raw("INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_a', 'a', 'public', 0)").run()
+                    started.continuation.yield()
+                    try await Task.sleep(for: .milliseconds(200))
+                    try await db.raw("INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_b', 'b', 'public', 0)").run()
+                }
+            }
+            var iterator = started.stream.makeAsyncIterator()
+            await iterator.next()
+            task.cancel()
+            _ = try? await task.value
+            // Whatever became of the cancelled one, the database takes the next transaction at once
+            // (a transaction left open on a pooled connection would make this fail or wait).
+            try await database.transaction { db in
+                try await db.raw("INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_c', 'c', 'public', 0)").run()
+            }
+            let names = try await database.read { db in
+                try await db.raw("SELECT name FROM organisations ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            #expect(names.contains("c"))
+            #expect(names == ["c"] || names == ["a", "b", "c"], "all or nothing: \(names)")
+        }
+    }
 }
