@@ -10,14 +10,21 @@ public struct IdentityStore: Sendable {
     let database: Database
     /// The clock, in Unix seconds; tests move it to check expiry.
     let now: @Sendable () -> Int
+    /// Callers recently authenticated, when this store serves requests (nil: every
+    /// authentication reads the database).
+    let principalCache: PrincipalCache?
 
     /// How often, at most, a token's `last_used_at` is written (seconds): once a minute is
     /// precise enough for "last used" and spares a write on every request.
     static let lastUsedResolution = 60
 
-    public init(database: Database, now: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }) {
+    /// - Parameter principalCache: keeps authenticated callers for a few seconds (see
+    ///   ``PrincipalCache``); changes made through this store empty it.
+    public init(database: Database, now: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) },
+                principalCache: PrincipalCache? = nil) {
         self.database = database
         self.now = now
+        self.principalCache = principalCache
     }
 
     // MARK: Organisations
@@ -89,6 +96,7 @@ public struct IdentityStore: Sendable {
             try await db.raw("DELETE FROM memberships WHERE user_id = \(bind: user.id) AND organisation_id = \(bind: org.id)").run()
             try await Self.insertMembership(userID: user.id, organisationID: org.id, role: role, at: now(), db)
         }
+        principalCache?.removeAll()
     }
 
     /// The user with this name, or 404.
@@ -204,6 +212,7 @@ public struct IdentityStore: Sendable {
         try await database.transaction { db in
             try await db.raw("UPDATE api_tokens SET revoked_at = \(bind: at) WHERE id = \(bind: token.id) AND revoked_at IS NULL").run()
         }
+        principalCache?.removeAll()
         return try await self.token(token.id)
     }
 
@@ -216,6 +225,13 @@ public struct IdentityStore: Sendable {
             throw IdentityError.unauthenticated("the bearer token is not a Nuri token (they start with 'nuri_'); check the Authorization header")
         }
         let now = now()
+        let presentedHash = principalCache == nil ? nil : secret.hash
+        if let principalCache, let presentedHash,
+           let (principal, writeLastUsed) = principalCache.lookup(hash: presentedHash, now: now, lastUsedResolution: Self.lastUsedResolution) {
+            if let reason = principal.token.unusableReason(now: now) { throw IdentityError.unauthenticated(reason) }
+            if writeLastUsed { try await writeLastUsedAt(now, of: principal.token.id) }
+            return principal
+        }
         let (found, hash) = try await database.read { db -> (APIToken?, String?) in
             guard let row = try await db.raw("SELECT \(unsafeRaw: Self.tokenColumns), secret_hash FROM api_tokens WHERE prefix = \(bind: secret.prefix)").first()
             else { return (nil, nil) }
@@ -230,12 +246,22 @@ public struct IdentityStore: Sendable {
         let (user, memberships) = try await database.read { db in
             (try await Self.user(id: token.userID, db), try await Self.memberships(ofUser: token.userID, db))
         }
-        if token.lastUsedAt.map({ now - $0 >= Self.lastUsedResolution }) ?? true {
-            try await database.read { db in
-                try await db.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: token.id)").run()
-            }
+        var lastUsedWritten = token.lastUsedAt ?? 0
+        if now - lastUsedWritten >= Self.lastUsedResolution {
+            try await writeLastUsedAt(now, of: token.id)
+            lastUsedWritten = now
         }
-        return Principal(user: user, token: token, memberships: memberships)
+        let principal = Principal(user: user, token: token, memberships: memberships)
+        if let principalCache, let presentedHash {
+            principalCache.insert(principal, hash: presentedHash, now: now, lastUsedWritten: lastUsedWritten)
+        }
+        return principal
+    }
+
+    private func writeLastUsedAt(_ time: Int, of tokenID: String) async throws {
+        try await database.read { db in
+            try await db.raw("UPDATE api_tokens SET last_used_at = \(bind: time) WHERE id = \(bind: tokenID)").run()
+        }
     }
 
     // MARK: Rows

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import NuriGateway
 import NuriIdentity
 import NuriStore
@@ -11,6 +13,8 @@ public enum Server {
     /// Runs the server. `announce` receives the lines telling the user where to point a client,
     /// once the socket is listening.
     public static func run(configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void) async throws {
+        NIOSingletons.groupLoopCountSuggestion = usableCPUs()
+        _ = tasksOnEventLoops
         let location = try configuration.databaseLocation()
         // `hub:owner/name[@rev]` models are read from the blob store, so the database opens first.
         let database = try await Database.openMigrated(location, logger: logger)
@@ -38,8 +42,9 @@ public enum Server {
             try? await database.close()
             throw error
         }
+        let recorder = NuriApplication.usageRecorder(database: database)
         let app = NuriApplication.application(configuration: configuration, database: database, gateway: gateway,
-                                              guardServices: guardServices, logger: logger) { port in
+                                              guardServices: guardServices, logger: logger, usageRecorder: recorder) { port in
             let base = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(port)"
             var lines = [
                 "Nuri is serving at \(base) (database: \(database.redactedLocation))",
@@ -57,10 +62,37 @@ public enum Server {
         do {
             try await app.runService()
         } catch {
+            await recorder.flush()
             try? await database.close()
             throw error
         }
+        // Requests in flight have finished: write what they metered, then close.
+        await recorder.flush()
         try await database.close()
+    }
+
+    /// Swift tasks run on the NIO event loops that do the server's I/O instead of a pool of their
+    /// own, so a request is not handed between threads at every `await` (each hand-over is a
+    /// context switch; on a loaded machine, a wait for the scheduler). Done once per process,
+    /// before the server starts; blocking work stays off these threads (models on their own
+    /// queues, SQLite on NIO's thread pool). See docs/BENCHMARKS.md for what it changed.
+    static let tasksOnEventLoops: Bool = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+
+    /// The CPUs this process may run on (its affinity: `taskset`, a container's cpuset), so that
+    /// it runs one event loop per CPU it has rather than per CPU of the machine (two loops on one
+    /// CPU hand every request between two threads).
+    static func usableCPUs() -> Int {
+        let fallback = ProcessInfo.processInfo.activeProcessorCount
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") })
+        else { return fallback }
+        var count = 0
+        for range in line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces).split(separator: ",") {
+            let bounds = range.split(separator: "-").compactMap { Int($0) }
+            guard let first = bounds.first else { return fallback }
+            count += (bounds.last ?? first) - first + 1
+        }
+        return count > 0 ? min(count, fallback) : fallback
     }
 
     /// A model restricted to an organisation that does not exist (yet) is usable by operators

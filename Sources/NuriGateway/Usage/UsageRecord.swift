@@ -14,9 +14,11 @@ public struct UsageRecord: Sendable, Equatable {
     public let latencyMilliseconds: Int
     /// The HTTP status (499 when the client went away mid-stream).
     public let status: Int
+    /// When the request ended (Unix seconds); nil: when it is written.
+    public var createdAt: Int?
 
     public init(organisationID: String?, userID: String, tokenID: String, model: String, backend: String, endpoint: String,
-                promptTokens: Int, completionTokens: Int, latencyMilliseconds: Int, status: Int) {
+                promptTokens: Int, completionTokens: Int, latencyMilliseconds: Int, status: Int, createdAt: Int? = nil) {
         self.organisationID = organisationID
         self.userID = userID
         self.tokenID = tokenID
@@ -27,6 +29,7 @@ public struct UsageRecord: Sendable, Equatable {
         self.completionTokens = completionTokens
         self.latencyMilliseconds = latencyMilliseconds
         self.status = status
+        self.createdAt = createdAt
     }
 }
 

@@ -14,16 +14,35 @@ public struct UsageStore: Sendable {
 
     /// Records one request.
     public func record(_ usage: UsageRecord) async throws {
-        let id = "use_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try await record([usage])
+    }
+
+    /// Rows per INSERT: 12 bound values each stays far below both engines' limits on bound values.
+    static let rowsPerStatement = 200
+
+    /// Records several requests in one transaction.
+    public func record(_ records: [UsageRecord]) async throws {
+        guard !records.isEmpty else { return }
         let at = now()
         try await database.transaction { db in
-            try await db.raw("""
-                INSERT INTO usage_records (id, created_at, organisation_id, user_id, token_id, model, backend, endpoint,
-                                           prompt_tokens, completion_tokens, latency_ms, status)
-                VALUES (\(bind: id), \(bind: at), \(bind: usage.organisationID), \(bind: usage.userID), \(bind: usage.tokenID),
-                        \(bind: usage.model), \(bind: usage.backend), \(bind: usage.endpoint), \(bind: usage.promptTokens),
-                        \(bind: usage.completionTokens), \(bind: usage.latencyMilliseconds), \(bind: usage.status))
-                """).run()
+            for start in stride(from: 0, to: records.count, by: Self.rowsPerStatement) {
+                var query = SQLQueryString("""
+                    INSERT INTO usage_records (id, created_at, organisation_id, user_id, token_id, model, backend, endpoint,
+                                               prompt_tokens, completion_tokens, latency_ms, status) VALUES
+                    """)
+                for (offset, usage) in records[start..<min(start + Self.rowsPerStatement, records.count)].enumerated() {
+                    let id = "use_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                    query.appendInterpolation(unsafeRaw: offset == 0 ? " (" : ", (")
+                    for (index, value) in ([id, usage.createdAt ?? at, usage.organisationID, usage.userID, usage.tokenID, usage.model,
+                                            usage.backend, usage.endpoint, usage.promptTokens, usage.completionTokens,
+                                            usage.latencyMilliseconds, usage.status] as [any Encodable & Sendable]).enumerated() {
+                        if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                        query.appendInterpolation(bind: value)
+                    }
+                    query.appendInterpolation(unsafeRaw: ")")
+                }
+                try await db.raw(query).run()
+            }
         }
     }
 

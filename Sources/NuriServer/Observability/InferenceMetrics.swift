@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 
 /// Per-model inference metrics on `/metrics`: requests, tokens, time to first token and time
 /// between tokens (histograms, in seconds).
@@ -18,6 +19,18 @@ struct InferenceMetrics: Sendable {
         timeToFirstToken = Timer(label: "nuri_inference_time_to_first_token_seconds", dimensions: dimensions)
         interTokenLatency = Timer(label: "nuri_inference_inter_token_latency_seconds", dimensions: dimensions)
     }
+
+    /// The metrics of one model and endpoint, made once: making them asks the metrics factory
+    /// for five labelled handles, which costs more than the rest of a short request's metering.
+    static func of(model: String, endpoint: String) -> InferenceMetrics {
+        let key = model + "\u{0}" + endpoint
+        if let known = made.withLock({ $0[key] }) { return known }
+        let metrics = InferenceMetrics(model: model, endpoint: endpoint)
+        made.withLock { $0[key] = metrics }
+        return metrics
+    }
+
+    private static let made = Mutex<[String: InferenceMetrics]>([:])
 
     /// Records a finished request's counts.
     func finished(prompt: Int, completion: Int) {

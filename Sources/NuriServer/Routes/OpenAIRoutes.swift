@@ -10,7 +10,7 @@ import NuriIdentity
 struct OpenAIRoutes {
     let gateway: Gateway
     let bodyLimit: Int
-    let usage: UsageStore
+    let usage: UsageRecorder
     let limiter: RateLimiter
     let policy: any RequestPolicy
     let encoder: JSONEncoder = {
@@ -102,7 +102,7 @@ struct OpenAIRoutes {
                 let task = Task {
                     var counts = (prompt: prompt.count, completion: 0)
                     var status = 499
-                    var timer = TokenTimer(metrics: InferenceMetrics(model: model, endpoint: "chat.completions"), started: started)
+                    var timer = TokenTimer(metrics: InferenceMetrics.of(model: model, endpoint: "chat.completions"), started: started)
                     var output = verdict.output
                     func send(_ chunk: OpenAIResponses.ChatCompletionChunk) throws {
                         var data = Data("data: ".utf8)
@@ -165,7 +165,7 @@ struct OpenAIRoutes {
             if n > 1, let seed = options.sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
             var text = "", logprobs: [OpenAIResponses.ChatLogProbs.Entry] = []
             var reason = Session.FinishReason.stop
-            var timer = TokenTimer(metrics: InferenceMetrics(model: body.model, endpoint: "chat.completions"), started: ContinuousClock.now)
+            var timer = TokenTimer(metrics: InferenceMetrics.of(model: body.model, endpoint: "chat.completions"), started: ContinuousClock.now)
             for try await event in backend.generate(prompt: prompt, options: options) {
                 switch event {
                 case .token(let token, let piece, let probabilities):
@@ -290,9 +290,10 @@ struct OpenAIRoutes {
                                                    usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
     }
 
-    /// Records one request's usage; a failure to record is logged, never turned into a failed answer.
+    /// Records one request's usage (written off the request path by ``UsageRecorder``, whose
+    /// failures are logged, never turned into a failed answer).
     struct Meter: Sendable {
-        let usage: UsageStore
+        let usage: UsageRecorder
         let limiter: RateLimiter
         let principal: Principal
         let model: String
@@ -311,18 +312,14 @@ struct OpenAIRoutes {
 
         func record(prompt: Int, completion: Int, status: Int) async {
             await limiter.consume(Self.subjects(principal), tokens: prompt + completion)
-            InferenceMetrics(model: model, endpoint: endpoint).finished(prompt: prompt, completion: completion)
+            InferenceMetrics.of(model: model, endpoint: endpoint).finished(prompt: prompt, completion: completion)
             let elapsed = ContinuousClock.now - started
             let milliseconds = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
             let organisation = Self.organisation(principal)
-            do {
-                try await usage.record(UsageRecord(
-                    organisationID: organisation, userID: principal.user.id, tokenID: principal.token.id, model: model,
-                    backend: model, endpoint: endpoint, promptTokens: prompt, completionTokens: completion,
-                    latencyMilliseconds: milliseconds, status: status))
-            } catch {
-                logger.error("usage not recorded", metadata: ["error": "\(error)"])
-            }
+            await usage.record(UsageRecord(
+                organisationID: organisation, userID: principal.user.id, tokenID: principal.token.id, model: model,
+                backend: model, endpoint: endpoint, promptTokens: prompt, completionTokens: completion,
+                latencyMilliseconds: milliseconds, status: status))
         }
     }
 

@@ -8,6 +8,8 @@ import NuriIdentity
 /// their own.
 struct UsageRoutes {
     let usage: UsageStore
+    /// Flushed before reading, so a caller sees the requests it just made.
+    let recorder: UsageRecorder
     let identity: IdentityStore
 
     struct Summary: ResponseEncodable {
@@ -33,6 +35,7 @@ struct UsageRoutes {
             } else if !principal.isOperator {
                 userID = principal.user.id
             }
+            await recorder.flush()
             let data = try await usage.summary(since: since, organisationID: organisationID, userID: userID,
                                                model: query["model"].map(String.init))
             return Summary(since: since, data: data)
