@@ -47,7 +47,7 @@ public final class RemoteBackend: Sendable {
 
     /// POSTs `body` to `path` (e.g. `chat/completions`) on the first replica that answers.
     public func post(_ path: String, body: JSONValue) async throws -> HTTPClientResponse {
-        let data = try JSONEncoder().encode(body)
+        let data = body.jsonBytes
         var failures: [String] = []
         for (index, base) in await replicas.order() {
             var request = HTTPClientRequest(url: "\(base)/\(path)")

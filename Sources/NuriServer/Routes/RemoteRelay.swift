@@ -59,7 +59,7 @@ struct RemoteRelay {
         let response = try await remote.post("chat/completions", body: .object(object))
         guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
         if !streaming {
-            var answer = try Self.object(Data((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView))
+            var answer = try Self.object((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView)
             answer["model"] = .string(remote.name)
             if case .array(var choices)? = answer["choices"] {
                 for index in choices.indices {
@@ -74,42 +74,44 @@ struct RemoteRelay {
             }
             let (prompt, completion) = Self.usage(answer)
             await meter("chat.completions").record(prompt: prompt, completion: completion, status: 200)
-            return try routes.json(JSONValue.object(answer))
+            return Self.json(.object(answer))
         }
         let name = remote.name, meter = meter("chat.completions")
         let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
             let task = Task {
-                var pending = ""
+                var pending: [UInt8] = []
                 var output = verdict.output
                 var lastID = JSONValue.null
                 var counts = (0, 0)
                 var status = 499
                 do {
                     for try await buffer in response.body {
-                        pending += String(buffer: buffer)
-                        while let end = pending.range(of: "\n\n") {
-                            let event = String(pending[..<end.lowerBound])
-                            pending = String(pending[end.upperBound...])
-                            guard event.hasPrefix("data:") else { continue }
-                            let payload = event.dropFirst(5).trimmingCharacters(in: .whitespaces)
-                            if payload == "[DONE]" {
+                        pending.append(contentsOf: buffer.readableBytesView)
+                        // Events that arrived together leave together: one write, not one per event.
+                        var out: [UInt8] = []
+                        var consumed = 0
+                        while let end = Self.eventEnd(in: pending, from: consumed) {
+                            let event = pending[consumed..<end]
+                            consumed = end + 2
+                            guard event.starts(with: Self.dataPrefix) else { continue }
+                            let payload = Self.trimmed(event.dropFirst(Self.dataPrefix.count))
+                            if payload.elementsEqual(Self.done) {
                                 // An upstream that never sent a finish_reason: release what is held.
                                 let rest = try await output.finish()
                                 if !rest.isEmpty {
                                     let chunk: JSONValue = .object(["id": lastID, "object": .string("chat.completion.chunk"), "model": .string(name),
                                                                     "choices": .array([.object(["index": .number(0), "delta": .object(["content": .string(rest)]),
                                                                                                 "finish_reason": .null])])])
-                                    var line = Data("data: ".utf8)
-                                    line.append(try JSONEncoder().encode(chunk))
-                                    line.append(contentsOf: Array("\n\n".utf8))
-                                    continuation.yield(ByteBuffer(bytes: line))
+                                    out.append(contentsOf: "data: ".utf8)
+                                    chunk.write(to: &out)
+                                    out.append(contentsOf: [0x0A, 0x0A])
                                 }
                                 status = 200
                                 await meter.record(prompt: counts.0, completion: counts.1, status: status)
-                                continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+                                out.append(contentsOf: "data: [DONE]\n\n".utf8)
                                 continue
                             }
-                            guard var chunk = try? Self.object(Data(payload.utf8)) else { continue }
+                            guard var chunk = try? Self.object(payload) else { continue }
                             chunk["model"] = .string(name)
                             lastID = chunk["id"] ?? .null
                             if case .object? = chunk["usage"] {
@@ -130,11 +132,12 @@ struct RemoteRelay {
                                     chunk["choices"] = .array(choices)
                                 }
                             }
-                            var line = Data("data: ".utf8)
-                            line.append(try JSONEncoder().encode(JSONValue.object(chunk)))
-                            line.append(contentsOf: Array("\n\n".utf8))
-                            continuation.yield(ByteBuffer(bytes: line))
+                            out.append(contentsOf: "data: ".utf8)
+                            JSONValue.object(chunk).write(to: &out)
+                            out.append(contentsOf: [0x0A, 0x0A])
                         }
+                        pending.removeFirst(consumed)
+                        if !out.isEmpty { continuation.yield(ByteBuffer(bytes: out)) }
                     }
                     if status != 200 { await meter.record(prompt: counts.0, completion: counts.1, status: 502) }
                     continuation.finish()
@@ -171,7 +174,7 @@ struct RemoteRelay {
         object["model"] = .string(remote.upstreamModel)
         let response = try await remote.post("completions", body: .object(object))
         guard response.status.code == 200 else { return try await passError(response, endpoint: "completions") }
-        var answer = try Self.object(Data((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView))
+        var answer = try Self.object((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView)
         answer["model"] = .string(remote.name)
         if case .array(var choices)? = answer["choices"] {
             for index in choices.indices {
@@ -184,7 +187,7 @@ struct RemoteRelay {
         }
         let (prompt, completion) = Self.usage(answer)
         await meter("completions").record(prompt: prompt, completion: completion, status: 200)
-        return try routes.json(JSONValue.object(answer))
+        return Self.json(.object(answer))
     }
 
     /// An upstream error, passed on with its status (its body is already OpenAI-shaped).
@@ -194,11 +197,43 @@ struct RemoteRelay {
         return Response(status: .init(code: Int(response.status.code)), headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
-    static func object(_ data: Data) throws -> [String: JSONValue] {
-        guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+    static func object(_ bytes: some Collection<UInt8>) throws -> [String: JSONValue] {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bytes)
+        } catch {
+            throw GatewayError.invalidRequest(param: nil, message: "the body is \(error)")
+        }
+        guard case .object(let object) = value else {
             throw GatewayError.invalidRequest(param: nil, message: "the body must be a JSON object")
         }
         return object
+    }
+
+    static func json(_ value: JSONValue) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+    }
+
+    // MARK: Server-sent events, as bytes
+
+    static let dataPrefix = Array("data:".utf8)
+    static let done = Array("[DONE]".utf8)
+
+    /// The index of the blank line ending the event that starts at `start`, if it has arrived.
+    static func eventEnd(in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == 0x0A, bytes[index + 1] == 0x0A { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 || last == 0x0D { slice = slice.dropLast() }
+        return slice
     }
 
     static func usage(_ object: [String: JSONValue]) -> (Int, Int) {
