@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "NuriServer", targets: ["NuriServer"]),
         .library(name: "NuriGuard", targets: ["NuriGuard"]),
         .library(name: "NuriHub", targets: ["NuriHub"]),
+        .executable(name: "nuri-fake-upstream", targets: ["NuriFakeUpstream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -147,6 +148,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A fixed-answer OpenAI-compatible server on SwiftNIO alone, for measuring the gateway's
+        // overhead (scripts/bench-gateway.py); not part of `nuri`.
+        .executableTarget(
+            name: "NuriFakeUpstream",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
