@@ -50,3 +50,39 @@ def test_curl_examples_of_the_guard_run(server):
                                 capture_output=True, text=True, env={**os.environ, "NURI_TOKEN": server["token"]})
         assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
     assert '"intact":true' in result.stdout.replace(" ", "")
+
+
+def admin(server, *args):
+    from conftest import nuri_binary
+    subprocess.run([nuri_binary(), "admin", *args, "--data-dir", server["data_dir"]], check=True, capture_output=True, text=True)
+
+
+def test_curl_examples_of_the_limits_api_run(server):
+    import json
+    import textwrap
+    admin(server, "org", "create", "kaist", "--sector", "academic")
+    commands = [c for b in blocks("sh") for c in re.split(r"\n(?=curl )", textwrap.dedent(b).replace("\\\n", " "))
+                if c.startswith("curl") and "/api/limits" in c]
+    assert len(commands) >= 4
+    outputs = []
+    for command in commands:
+        result = subprocess.run(["bash", "-c", "set -o pipefail; " + localise(command.strip(), server) + " --fail-with-body -sS"],
+                                capture_output=True, text=True, env={**os.environ, "NURI_TOKEN": server["token"]})
+        assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
+        outputs.append(result.stdout)
+    # The PUT sets what the GETs show; the DELETE (last) leaves kaist unlimited.
+    assert json.loads(outputs[0])["requests_per_minute"] == 60
+    assert any(entry.get("organisation") == "kaist" for entry in json.loads(outputs[1])["data"])
+    assert json.loads(outputs[2])["token_budget"] == 5000000
+
+
+def test_config_file_example_is_accepted(tmp_path):
+    import textwrap
+    from conftest import nuri_binary
+    example = next(b for b in blocks("yaml") if "remotes:" in b)
+    path = tmp_path / "nuri.yaml"
+    path.write_text(textwrap.dedent(example))
+    result = subprocess.run([nuri_binary(), "serve", "--config", str(path), "--print-config"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert 'organisations: ["seoul-city", "kaist"]' in result.stdout
+    assert 'urls: ["http://gpu1:8000/v1", "http://gpu2:8000/v1"]' in result.stdout
