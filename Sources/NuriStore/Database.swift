@@ -19,8 +19,11 @@ public final class Database: Sendable {
     public let redactedLocation: String
     private let connections: any ConnectionProvider
     private let logger: Logger
+    /// The SQLite file, whose write transactions take turns in this process (``SQLiteWriteGate``).
+    private let sqlitePath: String?
 
-    private init(kind: DatabaseKind, redactedLocation: String, connections: any ConnectionProvider, logger: Logger) {
+    private init(kind: DatabaseKind, redactedLocation: String, connections: any ConnectionProvider, logger: Logger, sqlitePath: String? = nil) {
+        self.sqlitePath = sqlitePath
         self.kind = kind
         self.redactedLocation = redactedLocation
         self.connections = connections
@@ -58,7 +61,8 @@ public final class Database: Sendable {
             )
             database = Database(
                 kind: .sqlite, redactedLocation: location.redactedDescription,
-                connections: PooledConnections(pool: pool) { $0.sql(queryLogLevel: nil) }, logger: logger)
+                connections: PooledConnections(pool: pool) { $0.sql(queryLogLevel: nil) }, logger: logger,
+                sqlitePath: (path as NSString).standardizingPath)
         case .postgres(let url, let schema):
             var configuration: SQLPostgresConfiguration
             do {
@@ -130,8 +134,22 @@ public final class Database: Sendable {
     /// cancelled task, so a transaction cancelled half-way would leave `BEGIN` without `COMMIT`
     /// or `ROLLBACK` on a pooled connection, and every later writer would find the database
     /// locked.
+    ///
+    /// Write transactions on one SQLite file take turns within the process before they begin
+    /// (see ``SQLiteWriteGate``), so none holds a pool thread waiting for another's lock.
     public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await Task { try await self.uncancellableTransaction(body) }.value
+        try await Task {
+            guard let sqlitePath else { return try await self.uncancellableTransaction(body) }
+            await SQLiteWriteGate.shared.enter(sqlitePath)
+            do {
+                let result = try await self.uncancellableTransaction(body)
+                await SQLiteWriteGate.shared.leave(sqlitePath)
+                return result
+            } catch {
+                await SQLiteWriteGate.shared.leave(sqlitePath)
+                throw error
+            }
+        }.value
     }
 
     private func uncancellableTransaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
