@@ -34,13 +34,16 @@ public struct Migrator: Sendable {
         let known = knownVersion
         let found = try await currentVersion()
         if found > known { throw StoreError.schemaTooNew(found: found, known: known) }
+        // Every known migration not recorded yet, in order — also one numbered below the newest
+        // recorded (a branch that landed after a higher-numbered one), not only those above.
+        let recorded = try await locked { db in try await Self.recordedVersions(db) }
         var applied: [Int] = []
-        for migration in migrations where migration.version > found {
+        for migration in migrations where !recorded.contains(migration.version) {
             let didApply = try await locked { db in
                 // Another process may have migrated while we waited for the lock.
                 let current = try await Self.version(db)
                 if current > known { throw StoreError.schemaTooNew(found: current, known: known) }
-                guard current < migration.version else { return false }
+                guard try await !Self.recordedVersions(db).contains(migration.version) else { return false }
                 do {
                     for statement in migration.statements {
                         try await db.raw("\(unsafeRaw: statement)").run()
@@ -82,6 +85,10 @@ public struct Migrator: Sendable {
                 applied_at BIGINT NOT NULL
             )
             """).run()
+    }
+
+    static func recordedVersions(_ db: any SQLDatabase) async throws -> Set<Int> {
+        Set(try await db.raw("SELECT version FROM nuri_schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
     }
 
     static func version(_ db: any SQLDatabase) async throws -> Int {

@@ -76,6 +76,20 @@ struct StoreTests {
         }
     }
 
+    @Test("a migration numbered below the newest applied one is still applied (branches land in any order)", arguments: TestBackend.available)
+    func missingLowerVersionIsApplied(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let known = Migrator(database: database).knownVersion
+            let later = Migration(version: known + 2, name: "later", statements: ["CREATE TABLE later_branch (id TEXT PRIMARY KEY)"])
+            let earlier = Migration(version: known + 1, name: "earlier", statements: ["CREATE TABLE earlier_branch (id TEXT PRIMARY KEY)"])
+            #expect(try await Migrator(database: database, migrations: Schema.migrations + [later]).migrate() == [known + 2])
+            // The other branch's migration, numbered lower, lands afterwards.
+            #expect(try await Migrator(database: database, migrations: Schema.migrations + [earlier, later]).migrate() == [known + 1])
+            try await database.read { db in try await db.raw("SELECT * FROM earlier_branch").run() }
+            #expect(try await Migrator(database: database, migrations: Schema.migrations + [earlier, later]).migrate().isEmpty)
+        }
+    }
+
     @Test("two processes migrating at once apply each migration exactly once", arguments: TestBackend.available)
     func concurrentMigratorsAgree(backend: TestBackend) async throws {
         try await TestDatabase.with(backend, migrated: false) { first, test in
