@@ -32,7 +32,7 @@ public struct IdentityStore: Sendable {
     /// Creates an organisation.
     public func createOrganisation(name: String, sector: Sector) async throws -> Organisation {
         try Name.validate(name, kind: "organisation")
-        let organisation = Organisation(id: Identifier.make("org"), name: name, sector: sector, createdAt: now())
+        let organisation = Organisation(id: RecordIdentifier.make("org"), name: name, sector: sector, createdAt: now())
         try await database.transaction { db in
             try await Self.requireFreeName(name, kind: "organisation", db)
             try await db.raw("""
@@ -73,7 +73,7 @@ public struct IdentityStore: Sendable {
     /// Creates a user, optionally as a member of an organisation with a role.
     public func createUser(name: String, isOperator: Bool = false, organisation: String? = nil, role: Role = .member) async throws -> User {
         try Name.validate(name, kind: "user")
-        let user = User(id: Identifier.make("usr"), name: name, isOperator: isOperator, createdAt: now())
+        let user = User(id: RecordIdentifier.make("usr"), name: name, isOperator: isOperator, createdAt: now())
         try await database.transaction { db in
             try await Self.requireFreeName(name, kind: "user", db)
             try await db.raw("""
@@ -169,7 +169,7 @@ public struct IdentityStore: Sendable {
                 organisationID = org.id
             }
             let token = APIToken(
-                id: Identifier.make("tok"), userID: user.id, organisationID: organisationID, name: tokenName,
+                id: RecordIdentifier.make("tok"), userID: user.id, organisationID: organisationID, name: tokenName,
                 prefix: secret.prefix, scopes: scopes.sorted(), createdAt: createdAt,
                 expiresAt: lifetime.map { createdAt + $0 }, lastUsedAt: nil, revokedAt: nil)
             try await db.raw("""

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import NuriGuard
 import NuriIdentity
@@ -50,7 +49,7 @@ struct ConsentCommand: AsyncParsableCommand {
             guard let text = FileManager.default.contents(atPath: textFile) else {
                 throw CLIError("cannot read --text-file \(textFile): give the file holding the consent text shown to the person")
             }
-            let hash = SHA256.hash(data: text).map { String(format: "%02x", $0) }.joined()
+            let hash = ConsentGrant.textHash(of: text)
             let now = Int(Date().timeIntervalSince1970)
             let expiresAt = try expiresIn.flatMap { try TokenLifetime.parse($0) }.map { now + $0 }
             let grant = ConsentGrant(

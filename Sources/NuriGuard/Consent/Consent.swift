@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One consent a data subject gave a controlling organisation, as recorded in the ledger.
@@ -84,6 +85,11 @@ public struct ConsentGrant: Sendable, Hashable {
         self.channel = channel
         self.grantedAt = grantedAt
         self.expiresAt = expiresAt
+    }
+
+    /// The lower-case hex SHA-256 of a consent text, as `text_hash` records it.
+    public static func textHash(of text: some DataProtocol) -> String {
+        AuditLog.hex(SHA256.hash(data: text))
     }
 
     /// Checks that the record is complete for its kind, naming the field to fix.

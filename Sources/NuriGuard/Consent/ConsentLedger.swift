@@ -20,7 +20,7 @@ public struct ConsentLedger: Sendable {
     public func grant(_ grant: ConsentGrant, organisationID: String, actor: String) async throws -> Consent {
         try grant.validate()
         let consent = Consent(
-            id: "cns_" + Self.randomID(), organisationID: organisationID, subject: grant.subject, kind: grant.kind,
+            id: RecordIdentifier.make("cns"), organisationID: organisationID, subject: grant.subject, kind: grant.kind,
             purpose: grant.purpose, dataItems: grant.dataItems, recipient: grant.recipient, recipientPurpose: grant.recipientPurpose,
             retention: grant.retention, overseasCountry: grant.overseasCountry?.uppercased(), textHash: grant.textHash,
             channel: grant.channel, grantedAt: grant.grantedAt ?? now(), expiresAt: grant.expiresAt, withdrawnAt: nil,
@@ -106,7 +106,7 @@ public struct ConsentLedger: Sendable {
         try await database.transaction { db in
             try await db.raw("""
                 INSERT INTO disclosures (id, organisation_id, subject, recipient, jurisdiction, relationship, consent_ids, entity_types, created_at)
-                VALUES (\(bind: "dsc_" + Self.randomID()), \(bind: disclosure.organisationID), \(bind: disclosure.subject), \(bind: disclosure.recipient),
+                VALUES (\(bind: RecordIdentifier.make("dsc")), \(bind: disclosure.organisationID), \(bind: disclosure.subject), \(bind: disclosure.recipient),
                         \(bind: disclosure.jurisdiction), \(bind: disclosure.relationship), \(bind: consents), \(bind: types), \(bind: at))
                 """).run()
         }
@@ -157,12 +157,6 @@ public struct ConsentLedger: Sendable {
             withdrawnAt: try row.decode(column: "withdrawn_at", as: Int?.self),
             recordedBy: try row.decode(column: "recorded_by", as: String.self),
             withdrawnBy: try row.decode(column: "withdrawn_by", as: String?.self))
-    }
-
-    static func randomID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-        return String((0..<16).map { _ in alphabet[Int(generator.next() % 62)] })
     }
 }
 

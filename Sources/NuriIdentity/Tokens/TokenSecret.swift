@@ -1,3 +1,4 @@
+import NuriStore
 import Crypto
 
 /// An API token's secret: `nuri_` followed by 43 base62 characters drawn from the system's
@@ -19,14 +20,14 @@ public struct TokenSecret: Sendable, Equatable, CustomStringConvertible {
 
     /// Makes a new random token.
     public static func generate() -> TokenSecret {
-        TokenSecret(value: marker + Identifier.randomBase62(count: randomLength))
+        TokenSecret(value: marker + RecordIdentifier.randomBase62(count: randomLength))
     }
 
     /// Wraps a token a caller presented, if it has the shape of a Nuri token.
     public init?(presented text: String) {
         let utf8 = Array(text.utf8)
         guard text.hasPrefix(Self.marker), utf8.count == Self.marker.count + Self.randomLength,
-              utf8.dropFirst(Self.marker.count).allSatisfy({ Identifier.alphabet.contains($0) })
+              utf8.dropFirst(Self.marker.count).allSatisfy({ RecordIdentifier.alphabet.contains($0) })
         else { return nil }
         self.value = text
     }

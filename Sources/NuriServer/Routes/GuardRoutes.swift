@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import NuriGuard
@@ -92,7 +91,7 @@ struct GuardRoutes {
         let hash: String
         switch (body.consentText, body.textHash) {
         case (let text?, nil):
-            hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            hash = ConsentGrant.textHash(of: Data(text.utf8))
         case (nil, let given?):
             hash = given.lowercased()
         default:

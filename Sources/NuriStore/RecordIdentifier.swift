@@ -1,9 +1,10 @@
-/// Random identifiers and secrets in base62, from the system's cryptographic random source.
-enum Identifier {
-    static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+/// Random record ids and secrets in base62, from the system's cryptographic random source: the
+/// one generator every store uses for its ids (`org_…`, `tok_…`, `cns_…`).
+public enum RecordIdentifier {
+    public static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
     /// `count` characters, each uniformly one of 62 (about 5.95 bits each).
-    static func randomBase62(count: Int) -> String {
+    public static func randomBase62(count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         var characters: [UInt8] = []
         characters.reserveCapacity(count)
@@ -16,7 +17,7 @@ enum Identifier {
     }
 
     /// A new record id such as `org_3fZ9…` (16 random characters, about 95 bits).
-    static func make(_ prefix: String) -> String {
+    public static func make(_ prefix: String) -> String {
         prefix + "_" + randomBase62(count: 16)
     }
 }
