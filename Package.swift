@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "NuriServer", targets: ["NuriServer"]),
         .library(name: "NuriGuard", targets: ["NuriGuard"]),
         .library(name: "NuriHub", targets: ["NuriHub"]),
+        .library(name: "NuriCompute", targets: ["NuriCompute"]),
         .executable(name: "nuri-fake-upstream", targets: ["NuriFakeUpstream"]),
     ],
     dependencies: [
@@ -104,6 +105,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Compute: the GPU pool, projects and allocations, the scheduling policy and its simulator,
+        // and the Slurm driver. No HTTP types: NuriServer speaks `/api/compute`.
+        .target(
+            name: "NuriCompute",
+            dependencies: [
+                "NuriStore", "NuriIdentity",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The OpenAI-compatible gateway: backends (local engine models), request validation.
         .target(
             name: "NuriGateway",
@@ -123,6 +134,7 @@ let package = Package(
                 "NuriStore",
                 "NuriIdentity",
                 "NuriGuard",
+                "NuriCompute",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -145,6 +157,7 @@ let package = Package(
                 "NuriStore",
                 "NuriGuard",
                 "NuriHub",
+                "NuriCompute",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -193,6 +206,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "NuriHubTests", dependencies: ["NuriHub", "NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "NuriComputeTests", dependencies: ["NuriCompute", "NuriIdentity", "NuriStore", "NuriTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "NuriCLITests", dependencies: ["NuriCLI"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

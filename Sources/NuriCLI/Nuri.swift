@@ -16,6 +16,6 @@ struct Nuri: AsyncParsableCommand {
             """,
         version: NuriVersion.current,
         subcommands: [Serve.self, RunCommand.self, ChatCommand.self, TokenizeCommand.self, PerplexityCommand.self, BenchCommand.self,
-                      PIICommand.self, ConsentCommand.self, AuditCommand.self, PushCommand.self, PullCommand.self, RepoCommand.self, AccessCommand.self, Admin.self, UsageCommand.self, VersionCommand.self]
+                      PIICommand.self, ConsentCommand.self, AuditCommand.self, PushCommand.self, PullCommand.self, RepoCommand.self, AccessCommand.self, Admin.self, UsageCommand.self, ComputeCommand.self, VersionCommand.self]
     )
 }
