@@ -12,6 +12,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case contextFull(limit: Int, needed: Int)
     /// A token id outside the vocabulary.
     case invalidToken(Int32, vocabularySize: Int)
+    /// A batch named one sequence's cache twice.
+    case sequenceTwiceInBatch
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .contextFull(let limit, let needed):
             return "the conversation needs \(needed) tokens but the context holds \(limit); shorten the input or raise the context size"
         case .invalidToken(let id, let size): return "token id \(id) is outside the vocabulary of \(size) tokens"
+        case .sequenceTwiceInBatch: return "a batch holds the same sequence twice; give each sequence's tokens once"
         }
     }
 }

@@ -63,67 +63,38 @@ public final class Session: @unchecked Sendable {
         guard prompt.count < cache.capacity else { throw .contextFull(limit: cache.capacity, needed: prompt.count + 1) }
         // Reuse the longest common prefix; at least the last prompt token is evaluated again,
         // because its logits are needed.
-        var shared = 0
-        while shared < min(tokens.count, prompt.count - 1), tokens[shared] == prompt[shared] { shared += 1 }
+        let shared = Self.reusablePrefix(of: tokens, for: prompt)
         cache.truncate(to: shared)
         tokens = Array(prompt[..<shared])
         var logits = try model.evaluate(Array(prompt[shared...]), cache: cache)
         tokens = prompt
 
-        var sampler = Sampler(sampling)
-        sampler.observe(prompt: prompt)
-        var decoder = StreamingDecoder(tokenizer: tokenizer)
-        var matcher = StopStringMatcher(stop)
-        var generated: [Int32] = []
-        var text = ""
-        var finish = FinishReason.length
-        var stoppedByString = false
-        while generated.count < maxTokens {
-            let token = logits.withUnsafeBufferPointer { sampler.sample($0) }
-            let probabilities = logProbabilities.map { top in
-                logits.withUnsafeBufferPointer { TokenLogProbabilities(logits: $0, token: token, topCount: top) }
-            }
-            if tokenizer.isEndOfGeneration(token) {
-                finish = .stop
+        var continuation = Continuation(tokenizer: tokenizer, prompt: prompt, maxTokens: maxTokens, sampling: sampling, stop: stop,
+                                        logProbabilities: logProbabilities)
+        while !continuation.isFinished {
+            guard let chunk = logits.withUnsafeBufferPointer({ continuation.sample($0) }) else { break }
+            if !onChunk(chunk) {
+                continuation.cancel()
                 break
             }
-            generated.append(token)
-            let emitted: String
-            switch matcher.append(decoder.append(token)) {
-            case .text(let piece): emitted = piece
-            case .stop(let piece):
-                emitted = piece
-                stoppedByString = true
-            }
-            text += emitted
-            if !onChunk(Chunk(token: token, text: emitted, logProbabilities: probabilities)) {
-                finish = .cancelled
+            if continuation.isFinished { break }
+            guard cache.count < cache.capacity else {
+                continuation.contextFull()
                 break
             }
-            if stoppedByString {
-                finish = .stop
-                break
-            }
-            guard generated.count < maxTokens, cache.count < cache.capacity else { break }
-            logits = try model.evaluate([token], cache: cache)
-            tokens.append(token)
+            logits = try model.evaluate([chunk.token], cache: cache)
+            tokens.append(chunk.token)
         }
-        if !stoppedByString {
-            // Release what was held back: an incomplete character, or the start of a stop
-            // string that never completed (unless the flushed bytes complete one).
-            let tail: String
-            switch matcher.append(decoder.finish()) {
-            case .text(let piece): tail = piece + matcher.finish()
-            case .stop(let piece):
-                tail = piece
-                finish = .stop
-            }
-            if !tail.isEmpty {
-                text += tail
-                _ = onChunk(Chunk(token: -1, text: tail, logProbabilities: nil))
-            }
-        }
-        return Summary(promptTokens: prompt.count, reusedTokens: shared, generatedTokens: generated, text: text, finishReason: finish)
+        if let tail = continuation.finish() { _ = onChunk(tail) }
+        return continuation.summary(promptTokens: prompt.count, reusedTokens: shared)
+    }
+
+    /// How many of the `cached` tokens a generation from `prompt` can keep: the common prefix,
+    /// short of the prompt's last token, whose logits are needed.
+    static func reusablePrefix(of cached: [Int32], for prompt: [Int32]) -> Int {
+        var shared = 0
+        while shared < min(cached.count, prompt.count - 1), cached[shared] == prompt[shared] { shared += 1 }
+        return shared
     }
 
     /// Forgets the cached tokens (a new conversation).

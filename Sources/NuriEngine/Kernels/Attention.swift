@@ -17,50 +17,60 @@ enum Attention {
     }
 
     /// - Parameters:
-    ///   - queries: `[tokens, heads × headSize]`, already rotated.
-    ///   - output: `[tokens, heads × headSize]`.
-    ///   - start: position of the first query token (its key is already in the cache).
-    ///   - scratch: per worker, `cache.capacity + headSize` floats (room for two f16 head vectors).
-    static func attend(queries: UnsafePointer<Float>, tokens: Int, start: Int, cache: KVCache, layer: Int, shape: Shape,
+    ///   - queries: `[rows.count, heads × headSize]`, already rotated.
+    ///   - rows: each row's sequence (its cache, where its own key already is) and position.
+    ///   - output: `[rows.count, heads × headSize]`.
+    ///   - scratch: per worker, `headSize` floats (room for two f16 head vectors).
+    static func attend(queries: UnsafePointer<Float>, rows: Rows, layer: Int, shape: Shape,
                        output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let q = SharedPointer(UnsafeMutablePointer(mutating: queries)), out = SharedPointer(output), work = SharedPointer(scratch)
         let groupSize = shape.heads / shape.kvHeads
-        let stride = cache.capacity + shape.headSize
-        parallel.forEachSlice(of: tokens * shape.heads) { worker, items in
-            let scores = work.pointer + worker * stride
-            let query16 = UnsafeMutableRawPointer(scores + cache.capacity).assumingMemoryBound(to: Float16.self)
+        let headSize = shape.headSize
+        parallel.forEachSlice(of: rows.count * shape.heads) { worker, items in
+            let query16 = UnsafeMutableRawPointer(work.pointer + worker * headSize).assumingMemoryBound(to: Float16.self)
+            let accumulator = query16 + headSize
             for item in items {
                 let t = item / shape.heads, h = item % shape.heads
-                let position = start + t
-                let kvHead = h / groupSize
-                let query = q.pointer + t * shape.heads * shape.headSize + h * shape.headSize
-                for i in 0..<shape.headSize { query16[i] = Float16(query[i]) }
+                let position = rows.positions[t]
+                let cache = rows.cache(t)
+                let kvOffset = (h / groupSize) * headSize
+                let query = q.pointer + t * shape.heads * headSize + h * headSize
+                for i in 0..<headSize { query16[i] = Float16(query[i]) }
                 let first = shape.window.map { max(0, position - $0 + 1) } ?? 0
-                let result = out.pointer + t * shape.heads * shape.headSize + h * shape.headSize
+                let result = out.pointer + t * shape.heads * headSize + h * headSize
                 // Online softmax over the keys in order, accumulating the weighted values in f16
                 // as llama.cpp's CPU flash-attention kernel does (its default on CPU).
-                let accumulator = UnsafeMutableRawPointer(query16 + shape.headSize).assumingMemoryBound(to: Float16.self)
-                for i in 0..<shape.headSize { accumulator[i] = 0 }
+                for i in 0..<headSize { accumulator[i] = 0 }
                 var maximum = -Float.infinity
                 var sum: Float = 0
-                for j in first...position {
-                    let key = cache.keys(layer: layer, position: j) + kvHead * shape.headSize
-                    let score = dotHalf(query16, key, count: shape.headSize) * shape.scale
-                    var rescale: Float = 1, weight: Float = 1
-                    if score > maximum {
-                        let previous = maximum
-                        maximum = score
-                        rescale = expf(previous - maximum)
-                        scaleHalf(accumulator, rescale, count: shape.headSize)
-                    } else {
-                        weight = expf(score - maximum)
+                var j = first
+                while j <= position {
+                    // The positions of one cache block are consecutive, `cache.width` apart.
+                    let block = j >> KVCache.blockShift
+                    let end = min(position + 1, (block + 1) << KVCache.blockShift)
+                    let offset = (j & (KVCache.blockPositions - 1)) * cache.width + kvOffset
+                    var key = UnsafePointer(cache.blockKeys(block, layer: layer) + offset)
+                    var value = UnsafePointer(cache.blockValues(block, layer: layer) + offset)
+                    while j < end {
+                        let score = dotHalf(query16, key, count: headSize) * shape.scale
+                        var rescale: Float = 1, weight: Float = 1
+                        if score > maximum {
+                            let previous = maximum
+                            maximum = score
+                            rescale = expf(previous - maximum)
+                            scaleHalf(accumulator, rescale, count: headSize)
+                        } else {
+                            weight = expf(score - maximum)
+                        }
+                        addScaledHalf(accumulator, value, weight, count: headSize)
+                        sum = sum * rescale + weight
+                        key += cache.width
+                        value += cache.width
+                        j += 1
                     }
-                    let value = cache.values(layer: layer, position: j) + kvHead * shape.headSize
-                    addScaledHalf(accumulator, value, weight, count: shape.headSize)
-                    sum = sum * rescale + weight
                 }
                 let norm = 1 / sum
-                for i in 0..<shape.headSize { result[i] = Float(accumulator[i]) * norm }
+                for i in 0..<headSize { result[i] = Float(accumulator[i]) * norm }
             }
         }
     }
@@ -104,21 +114,5 @@ enum Attention {
     @inline(__always)
     static func scaleHalf(_ y: UnsafeMutablePointer<Float16>, _ scale: Float, count: Int) {
         for i in 0..<count { y[i] = Float16(Float(y[i]) * scale) }
-    }
-
-    @inline(__always)
-    static func addScaledFloat(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float16>, _ scale: Float, count: Int) {
-        var i = 0
-        let s = SIMD8<Float>(repeating: scale)
-        while i + 8 <= count {
-            let v = SIMD8<Float>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float16>.self))
-            let current = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(y + i).storeBytes(of: current.addingProduct(v, s), as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count {
-            y[i] += Float(x[i]) * scale
-            i += 1
-        }
     }
 }

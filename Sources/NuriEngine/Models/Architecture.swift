@@ -10,9 +10,9 @@ protocol Architecture: Sendable {
     /// Writes the embeddings of `tokens` into `x` (`[tokens.count, embedding]`).
     func embed(_ tokens: ArraySlice<Int32>, into x: UnsafeMutablePointer<Float>)
 
-    /// Runs layer `layer` on the residual stream `workspace.x` for `tokens` tokens at positions
-    /// `start…`, appending their keys and values to `cache`.
-    func layer(_ layer: Int, tokens: Int, start: Int, cache: KVCache, workspace: Workspace, parallel: Parallel)
+    /// Runs layer `layer` on the residual stream `workspace.x` for `rows`, writing each row's key
+    /// and value into its sequence's cache at its position.
+    func layer(_ layer: Int, rows: Rows, workspace: Workspace, parallel: Parallel)
 
     /// The final norm's weights and the output matrix.
     var outputNorm: WeightVector { get }

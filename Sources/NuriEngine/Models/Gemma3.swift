@@ -79,8 +79,9 @@ struct Gemma3: Architecture {
         }
     }
 
-    func layer(_ index: Int, tokens n: Int, start: Int, cache: KVCache, workspace w: Workspace, parallel: Parallel) {
+    func layer(_ index: Int, rows: Rows, workspace w: Workspace, parallel: Parallel) {
         let layer = layers[index]
+        let n = rows.count
         let dim = config.embeddingLength, hd = config.headSize
         let qWidth = config.headCount * hd, kvWidth = config.kvHeadCount * hd
         let eps = config.rmsEpsilon
@@ -94,14 +95,13 @@ struct Gemma3: Architecture {
         for t in 0..<n {
             for h in 0..<config.headCount { Normalization.rms(w.q + t * qWidth + h * hd, count: hd, weight: layer.qNorm.pointer, epsilon: eps) }
             for h in 0..<config.kvHeadCount { Normalization.rms(w.k + t * kvWidth + h * hd, count: hd, weight: layer.kNorm.pointer, epsilon: eps) }
-            rope.apply(w.q + t * qWidth, heads: config.headCount, headSize: hd, position: start + t)
-            rope.apply(w.k + t * kvWidth, heads: config.kvHeadCount, headSize: hd, position: start + t)
-            store(w.k + t * kvWidth, into: cache.keys(layer: index, position: start + t), count: kvWidth)
-            store(w.v + t * kvWidth, into: cache.values(layer: index, position: start + t), count: kvWidth)
+            rope.apply(w.q + t * qWidth, heads: config.headCount, headSize: hd, position: rows.positions[t])
+            rope.apply(w.k + t * kvWidth, heads: config.kvHeadCount, headSize: hd, position: rows.positions[t])
+            store(w.k + t * kvWidth, into: rows.cache(t).keys(layer: index, position: rows.positions[t]), count: kvWidth)
+            store(w.v + t * kvWidth, into: rows.cache(t).values(layer: index, position: rows.positions[t]), count: kvWidth)
         }
-        let scratch = w.attentionScratch(capacity: cache.capacity, headSize: hd, threads: parallel.threads)
-        Attention.attend(queries: w.q, tokens: n, start: start, cache: cache, layer: index,
-                         shape: layer.isGlobal ? globalShape : localShape, output: w.attention, scratch: scratch, parallel: parallel)
+        Attention.attend(queries: w.q, rows: rows, layer: index, shape: layer.isGlobal ? globalShape : localShape,
+                         output: w.attention, scratch: w.attentionScratch, parallel: parallel)
         MatMul.multiply(layer.o, input: w.attention, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
         for t in 0..<n {
             let row = w.blockOutput + t * dim

@@ -63,69 +63,99 @@ public final class LanguageModel: @unchecked Sendable {
     /// Appends `tokens` to the sequence in `cache`, calling `body(i, logits)` for each index `i`
     /// of `outputs` (positions within `tokens`, ascending) with the logits after token `i`.
     public func evaluate(_ tokens: [Int32], cache: KVCache, outputs: [Int], _ body: (Int, UnsafeBufferPointer<Float>) -> Void) throws(EngineError) {
-        guard cache.count + tokens.count <= cache.capacity else {
-            throw .contextFull(limit: cache.capacity, needed: cache.count + tokens.count)
+        try evaluate([SequenceInput(cache: cache, tokens: tokens, outputs: outputs)]) { _, index, logits in body(index, logits) }
+    }
+
+    /// One sequence's part of a batched forward pass.
+    public struct SequenceInput {
+        /// The sequence's cache; the tokens are appended to it.
+        public var cache: KVCache
+        public var tokens: [Int32]
+        /// Positions within `tokens` (ascending) whose logits are wanted.
+        public var outputs: [Int]
+
+        public init(cache: KVCache, tokens: [Int32], outputs: [Int]) {
+            self.cache = cache
+            self.tokens = tokens
+            self.outputs = outputs
         }
-        for token in tokens where token < 0 || Int(token) >= config.vocabularySize {
-            throw .invalidToken(token, vocabularySize: config.vocabularySize)
+
+        /// The next tokens of a sequence, with the logits after the last one.
+        public init(cache: KVCache, tokens: [Int32]) {
+            self.init(cache: cache, tokens: tokens, outputs: tokens.isEmpty ? [] : [tokens.count - 1])
+        }
+    }
+
+    /// Appends each sequence's tokens to its cache in one forward pass — a continuous batch: the
+    /// weights are read once for all the rows — and calls `body(sequence, i, logits)` for each
+    /// wanted output (`sequence` indexes `batch`, `i` its tokens), in row order.
+    ///
+    /// Everything is checked before anything changes: a cache may appear once, every token must
+    /// be in the vocabulary and every sequence must fit its cache.
+    public func evaluate(_ batch: [SequenceInput], _ body: (Int, Int, UnsafeBufferPointer<Float>) -> Void) throws(EngineError) {
+        for (s, sequence) in batch.enumerated() {
+            guard sequence.cache.count + sequence.tokens.count <= sequence.cache.capacity else {
+                throw .contextFull(limit: sequence.cache.capacity, needed: sequence.cache.count + sequence.tokens.count)
+            }
+            for token in sequence.tokens where token < 0 || Int(token) >= config.vocabularySize {
+                throw .invalidToken(token, vocabularySize: config.vocabularySize)
+            }
+            for other in batch[..<s] where other.cache === sequence.cache {
+                throw .sequenceTwiceInBatch
+            }
         }
         lock.lock()
         defer { lock.unlock() }
         let w = workspace, dim = config.embeddingLength, vocabulary = config.vocabularySize
-        var next = outputs.makeIterator().makePeekable()
-        var chunkStart = 0
-        while chunkStart < tokens.count {
-            let n = min(w.batch, tokens.count - chunkStart)
-            let start = cache.count
-            architecture.embed(tokens[chunkStart..<chunkStart + n], into: w.x)
+        let caches = batch.map(\.cache)
+        let starts = caches.map(\.count)
+        for sequence in batch { sequence.cache.reserve(sequence.cache.count + sequence.tokens.count) }
+        // Walk the rows of all sequences in chunks of up to `w.batch`.
+        var sequence = 0, index = 0
+        var nextOutput = [Int](repeating: 0, count: batch.count)
+        var outputRows: [(row: Int, sequence: Int, index: Int)] = []
+        while sequence < batch.count {
+            var n = 0
+            outputRows.removeAll(keepingCapacity: true)
+            while n < w.batch && sequence < batch.count {
+                let input = batch[sequence]
+                guard index < input.tokens.count else {
+                    sequence += 1
+                    index = 0
+                    continue
+                }
+                w.rowPositions[n] = starts[sequence] + index
+                w.rowOwners[n] = sequence
+                architecture.embed(input.tokens[index...index], into: w.x + n * dim)
+                if nextOutput[sequence] < input.outputs.count, input.outputs[nextOutput[sequence]] == index {
+                    outputRows.append((n, sequence, index))
+                    nextOutput[sequence] += 1
+                }
+                n += 1
+                index += 1
+            }
+            guard n > 0 else { break }
+            let rows = Rows(count: n, positions: w.rowPositions, owners: w.rowOwners, caches: caches)
             for layer in 0..<config.layerCount {
-                architecture.layer(layer, tokens: n, start: start, cache: cache, workspace: w, parallel: parallel)
+                architecture.layer(layer, rows: rows, workspace: w, parallel: parallel)
             }
-            cache.count += n
+            for r in 0..<n {
+                let cache = caches[w.rowOwners[r]]
+                cache.count = max(cache.count, w.rowPositions[r] + 1)
+            }
             // Outputs in this chunk: normalise those rows and project them to the vocabulary.
-            var rows: [Int] = []
-            while let index = next.peek(), index < chunkStart + n {
-                if index >= chunkStart { rows.append(index) }
-                _ = next.next()
-            }
-            if !rows.isEmpty {
-                for (r, index) in rows.enumerated() {
-                    let row = w.normed + r * dim
-                    row.update(from: w.x + (index - chunkStart) * dim, count: dim)
+            if !outputRows.isEmpty {
+                for (o, output) in outputRows.enumerated() {
+                    let row = w.normed + o * dim
+                    row.update(from: w.x + output.row * dim, count: dim)
                     Normalization.rms(row, count: dim, weight: architecture.outputNorm.pointer, epsilon: config.rmsEpsilon)
                 }
-                MatMul.multiply(architecture.output, input: w.normed, tokens: rows.count, output: w.logits,
+                MatMul.multiply(architecture.output, input: w.normed, tokens: outputRows.count, output: w.logits,
                                 scratch: w.matmulScratch, parallel: parallel)
-                for (r, index) in rows.enumerated() {
-                    body(index, UnsafeBufferPointer(start: w.logits + r * vocabulary, count: vocabulary))
+                for (o, output) in outputRows.enumerated() {
+                    body(output.sequence, output.index, UnsafeBufferPointer(start: w.logits + o * vocabulary, count: vocabulary))
                 }
             }
-            chunkStart += n
         }
     }
-}
-
-/// An iterator that can look at its next element without taking it.
-struct PeekableIterator<Base: IteratorProtocol>: IteratorProtocol {
-    var base: Base
-    var peeked: Base.Element??
-
-    mutating func peek() -> Base.Element? {
-        if let peeked { return peeked }
-        let value = base.next()
-        peeked = .some(value)
-        return value
-    }
-
-    mutating func next() -> Base.Element? {
-        if let value = peeked {
-            peeked = nil
-            return value
-        }
-        return base.next()
-    }
-}
-
-extension IteratorProtocol {
-    func makePeekable() -> PeekableIterator<Self> { PeekableIterator(base: self, peeked: nil) }
 }

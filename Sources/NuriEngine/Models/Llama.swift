@@ -58,8 +58,9 @@ struct Llama: Architecture {
         for (t, token) in tokens.enumerated() { embeddings.row(Int(token), into: x + t * config.embeddingLength) }
     }
 
-    func layer(_ index: Int, tokens n: Int, start: Int, cache: KVCache, workspace w: Workspace, parallel: Parallel) {
+    func layer(_ index: Int, rows: Rows, workspace w: Workspace, parallel: Parallel) {
         let layer = layers[index]
+        let n = rows.count
         let dim = config.embeddingLength, qWidth = config.headCount * config.headSize, kvWidth = config.kvHeadCount * config.headSize
 
         // Attention block.
@@ -72,14 +73,13 @@ struct Llama: Architecture {
             if let bias = layer.qBias { add(bias, to: w.q + t * qWidth) }
             if let bias = layer.kBias { add(bias, to: w.k + t * kvWidth) }
             if let bias = layer.vBias { add(bias, to: w.v + t * kvWidth) }
-            rope.apply(w.q + t * qWidth, heads: config.headCount, headSize: config.headSize, position: start + t)
-            rope.apply(w.k + t * kvWidth, heads: config.kvHeadCount, headSize: config.headSize, position: start + t)
-            store(w.k + t * kvWidth, into: cache.keys(layer: index, position: start + t), count: kvWidth)
-            store(w.v + t * kvWidth, into: cache.values(layer: index, position: start + t), count: kvWidth)
+            rope.apply(w.q + t * qWidth, heads: config.headCount, headSize: config.headSize, position: rows.positions[t])
+            rope.apply(w.k + t * kvWidth, heads: config.kvHeadCount, headSize: config.headSize, position: rows.positions[t])
+            store(w.k + t * kvWidth, into: rows.cache(t).keys(layer: index, position: rows.positions[t]), count: kvWidth)
+            store(w.v + t * kvWidth, into: rows.cache(t).values(layer: index, position: rows.positions[t]), count: kvWidth)
         }
-        let scratch = w.attentionScratch(capacity: cache.capacity, headSize: config.headSize, threads: parallel.threads)
-        Attention.attend(queries: w.q, tokens: n, start: start, cache: cache, layer: index, shape: attentionShape,
-                         output: w.attention, scratch: scratch, parallel: parallel)
+        Attention.attend(queries: w.q, rows: rows, layer: index, shape: attentionShape,
+                         output: w.attention, scratch: w.attentionScratch, parallel: parallel)
         MatMul.multiply(layer.o, input: w.attention, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
         for i in 0..<n * dim { w.x[i] += w.blockOutput[i] }
 

@@ -1,12 +1,18 @@
 /// The keys and values of one sequence, for every layer, as half floats (as llama.cpp's default
-/// f16 cache stores them).
+/// f16 cache stores them), in blocks of ``blockPositions`` positions allocated as the sequence
+/// grows: memory follows the tokens held, not the context limit, so many sequences can share a
+/// batch. Shrinking (``truncate(to:)``) gives blocks back.
 ///
-/// Layout per layer: `[capacity, kvHeads, headSize]` for keys and for values. Appending past
-/// ``capacity`` is an error the caller reports (``EngineError/contextFull(limit:needed:)``).
+/// Layout of a block: keys `[layer, blockPositions, kvHeads × headSize]`, then values the same.
+/// Appending past ``capacity`` is an error the caller reports (``EngineError/contextFull(limit:needed:)``).
 public final class KVCache: @unchecked Sendable {
-    // @unchecked: a cache belongs to one sequence and is used by one generation at a time.
+    // @unchecked: a cache belongs to one sequence and is used by one forward pass at a time.
 
-    /// Positions the cache can hold.
+    /// Positions per block (a power of two).
+    public static let blockPositions = 64
+    static let blockShift = 6
+
+    /// Positions the cache can hold (the sequence's context limit).
     public let capacity: Int
     /// Positions filled so far.
     public internal(set) var count = 0
@@ -14,32 +20,60 @@ public final class KVCache: @unchecked Sendable {
     let layers: Int
     /// Values per position per layer: kvHeads × headSize.
     let width: Int
-    let keys: UnsafeMutablePointer<Float16>
-    let values: UnsafeMutablePointer<Float16>
+    /// Half floats in a block's keys (the values follow them).
+    private let blockHalfKeys: Int
+    private(set) var blocks: [UnsafeMutablePointer<Float16>] = []
 
     public init(config: ModelConfig, capacity: Int) {
         self.capacity = capacity
         layers = config.layerCount
         width = config.kvHeadCount * config.headSize
-        keys = .allocate(capacity: layers * capacity * width)
-        values = .allocate(capacity: layers * capacity * width)
+        blockHalfKeys = layers * Self.blockPositions * width
     }
 
     deinit {
-        keys.deallocate()
-        values.deallocate()
+        for block in blocks { block.deallocate() }
     }
 
-    /// Forgets everything after the first `count` positions (to reuse a shared prefix).
+    /// Positions the allocated blocks hold.
+    public var allocatedPositions: Int { blocks.count * Self.blockPositions }
+
+    /// Bytes the allocated blocks take.
+    public var allocatedBytes: Int { blocks.count * blockHalfKeys * 2 * MemoryLayout<Float16>.size }
+
+    /// Makes room for `positions` positions (at most ``capacity``).
+    func reserve(_ positions: Int) {
+        let needed = (min(positions, capacity) + Self.blockPositions - 1) >> Self.blockShift
+        while blocks.count < needed { blocks.append(.allocate(capacity: 2 * blockHalfKeys)) }
+    }
+
+    /// Forgets everything after the first `count` positions (to reuse a shared prefix) and frees
+    /// the blocks no longer needed.
     public func truncate(to count: Int) {
         self.count = max(0, min(count, self.count))
+        let needed = (self.count + Self.blockPositions - 1) >> Self.blockShift
+        while blocks.count > needed { blocks.removeLast().deallocate() }
     }
 
+    /// Keys of `position` in `layer` (the block must be reserved).
+    @inline(__always)
     func keys(layer: Int, position: Int) -> UnsafeMutablePointer<Float16> {
-        keys + (layer * capacity + position) * width
+        blocks[position >> Self.blockShift] + ((layer << Self.blockShift) + (position & (Self.blockPositions - 1))) * width
     }
 
+    @inline(__always)
     func values(layer: Int, position: Int) -> UnsafeMutablePointer<Float16> {
-        values + (layer * capacity + position) * width
+        keys(layer: layer, position: position) + blockHalfKeys
+    }
+
+    /// The keys of positions `block × blockPositions …` in `layer`, consecutive with stride ``width``.
+    @inline(__always)
+    func blockKeys(_ block: Int, layer: Int) -> UnsafeMutablePointer<Float16> {
+        blocks[block] + (layer << Self.blockShift) * width
+    }
+
+    @inline(__always)
+    func blockValues(_ block: Int, layer: Int) -> UnsafeMutablePointer<Float16> {
+        blockKeys(block, layer: layer) + blockHalfKeys
     }
 }

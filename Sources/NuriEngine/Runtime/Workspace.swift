@@ -23,9 +23,11 @@ final class Workspace: @unchecked Sendable {
     let matmulScratch: UnsafeMutableRawPointer
     /// Logits `[batch, vocabulary]`.
     let logits: UnsafeMutablePointer<Float>
-    /// Attention scores, per worker: `capacity + headSize` floats (grown on demand).
-    private(set) var attentionScratch: UnsafeMutablePointer<Float>
-    private var attentionScratchCount: Int
+    /// Attention's per-worker scratch: `headSize` floats each.
+    let attentionScratch: UnsafeMutablePointer<Float>
+    /// Each row's position and sequence (an index into the pass's caches).
+    let rowPositions: UnsafeMutablePointer<Int>
+    let rowOwners: UnsafeMutablePointer<Int>
 
     init(config: ModelConfig, batch: Int, threads: Int) {
         self.batch = batch
@@ -42,23 +44,15 @@ final class Workspace: @unchecked Sendable {
         let widest = max(config.embeddingLength, config.feedForwardLength, qWidth)
         matmulScratch = .allocate(byteCount: MatMul.scratchBytes(columns: widest, tokens: batch), alignment: 64)
         logits = .allocate(capacity: batch * config.vocabularySize)
-        attentionScratchCount = 0
-        attentionScratch = .allocate(capacity: 1)
-    }
-
-    /// Scratch for attention over a cache of `capacity` positions with `threads` workers.
-    func attentionScratch(capacity: Int, headSize: Int, threads: Int) -> UnsafeMutablePointer<Float> {
-        let needed = threads * (capacity + headSize)
-        if needed > attentionScratchCount {
-            attentionScratch.deallocate()
-            attentionScratch = .allocate(capacity: needed)
-            attentionScratchCount = needed
-        }
-        return attentionScratch
+        attentionScratch = .allocate(capacity: threads * config.headSize)
+        rowPositions = .allocate(capacity: batch)
+        rowOwners = .allocate(capacity: batch)
     }
 
     deinit {
         for pointer in [x, normed, q, k, v, attention, gate, up, blockOutput, logits, attentionScratch] { pointer.deallocate() }
         matmulScratch.deallocate()
+        rowPositions.deallocate()
+        rowOwners.deallocate()
     }
 }
