@@ -19,6 +19,14 @@ let engineSettings: [SwiftSetting] = [
 /// The guard is optimised in debug builds too: the gateway scans every request, and its corpus
 /// test and benchmark should run near the speed users get (release builds, being whole-module,
 /// are about twice as fast again).
+/// Kernels for AVX-512 VNNI CPUs, in a module of their own compiled for that level
+/// (`cascadelake`: AVX-512 F/CD/BW/DQ/VL and VNNI, which Zen 4 has too). The engine calls them
+/// only after checking the CPU at run time.
+let avx512Settings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "cascadelake"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let guardSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
@@ -54,12 +62,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
-        // The engine: GGUF models on the CPU in pure Swift. Depends on nothing of Nuri (nor on any
-        // package), so it can be used alone. Compiled for an explicit CPU level: without one, Swift
+        // The engine: GGUF models on the CPU in pure Swift. Depends on nothing of Nuri but its
+        // AVX-512 kernels (nor on any package), so it can be used alone. Compiled for an explicit CPU level: without one, Swift
         // turns SIMD FMAs and Float16 conversions into library calls (15–25× slower).
         .target(
             name: "NuriEngine",
+            dependencies: ["NuriKernelsAVX512"],
             swiftSettings: strictSettings + engineSettings
+        ),
+        .target(
+            name: "NuriKernelsAVX512",
+            swiftSettings: strictSettings + avx512Settings
         ),
         // Guard: Korean personal-data detection and masking, the consent ledger, the transfer
         // policy and the audit chain. The detector uses Foundation only; the ledger and the chain

@@ -21,7 +21,8 @@ public enum Server {
         let gateway: Gateway
         do {
             let models = try await HubModelSource.resolve(configuration.models, database: database, dataDirectory: configuration.dataDirectory, logger: logger)
-            gateway = try loadModels(models, remotes: configuration.remotes, threads: configuration.threads, logger: logger)
+            gateway = try loadModels(models, remotes: configuration.remotes, threads: configuration.threads,
+                                     maxSequences: configuration.maxSequences, logger: logger)
         } catch {
             try? await database.close()
             throw error
@@ -111,14 +112,14 @@ public enum Server {
 
     /// Loads every configured model before the server starts, so a bad path fails at once.
     static func loadModels(_ specs: [ServerConfiguration.ModelSpec], remotes: [ServerConfiguration.RemoteSpec], threads: Int,
-                           logger: Logger) throws -> Gateway {
+                           maxSequences: Int = 32, logger: Logger) throws -> Gateway {
         var backends: [LocalBackend] = []
         for spec in specs {
             guard FileManager.default.fileExists(atPath: spec.path) else {
                 throw ConfigurationError("model '\(spec.name)': no file at \(spec.path) (fetch the default models with `make models`)")
             }
             do {
-                backends.append(try LocalBackend(name: spec.name, path: spec.path, threads: threads))
+                backends.append(try LocalBackend(name: spec.name, path: spec.path, threads: threads, maxSequences: maxSequences))
             } catch {
                 throw ConfigurationError("model '\(spec.name)' (\(spec.path)) cannot be loaded: \(error)")
             }

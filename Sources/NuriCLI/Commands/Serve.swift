@@ -63,6 +63,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Threads per forward pass (default: all cores).")
     var threads: String?
 
+    @Option(name: .customLong("max-sequences"), help: "Sequences each local model decodes together in one batch; more requests wait (default 32).")
+    var maxSequences: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets redacted) and exit.")
     var printConfig = false
 
@@ -77,6 +80,7 @@ struct Serve: AsyncParsableCommand {
         flags[.maxBodySize] = maxBodySize
         flags[.models] = models.isEmpty ? nil : models.joined(separator: ",")
         flags[.threads] = threads
+        flags[.maxSequences] = maxSequences
         flags[.remotes] = remotes.isEmpty ? nil : remotes.joined(separator: "|")
         let (configuration, origins) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
         if printConfig {

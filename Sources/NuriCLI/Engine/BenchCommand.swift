@@ -12,8 +12,13 @@ struct BenchCommand: ParsableCommand {
             one. Each test runs --repetitions times; the mean and standard deviation are printed in
             llama-bench's table layout so the two can be compared side by side.
 
-            Example:
+            --concurrent N,M,…: N sequences generate tg tokens each in one continuous batch (one
+            token of every sequence per forward pass); prints the aggregate tokens/s and the
+            speed-up over one sequence.
+
+            Examples:
               nuri bench models/SmolLM2-135M-Instruct.Q4_1.gguf -p 512 -g 128 -t 2
+              nuri bench models/SmolLM2-135M-Instruct.Q4_1.gguf -p 0 -g 128 --concurrent 1,2,4,8
             """
     )
 
@@ -32,11 +37,23 @@ struct BenchCommand: ParsableCommand {
     @Option(name: [.customShort("r"), .customLong("repetitions")], help: "Repetitions of each test.")
     var repetitions = 3
 
+    @Option(name: .customLong("concurrent"), help: "Sequences decoding together, comma-separated (e.g. 1,2,4,8).")
+    var concurrent: String?
+
     func run() throws {
         guard prompt >= 0, gen >= 0, threads > 0, repetitions > 0 else { throw CLIError("-p, -g ≥ 0; -t, -r ≥ 1") }
+        let counts: [Int] = try concurrent.map { list in
+            try list.split(separator: ",").map { part -> Int in
+                guard let n = Int(part.trimmingCharacters(in: .whitespaces)), (1...256).contains(n) else {
+                    throw CLIError("--concurrent takes sequence counts from 1 to 256, comma-separated, e.g. 1,2,4,8")
+                }
+                return n
+            }
+        } ?? []
+        if !counts.isEmpty && gen == 0 { throw CLIError("--concurrent measures decoding: give -g greater than 0") }
         let language: LanguageModel
         do {
-            language = try LanguageModel(path: model, threads: threads, batch: max(prompt, 1))
+            language = try LanguageModel(path: model, threads: threads, batch: max(prompt, counts.max() ?? 1, 1))
         } catch {
             throw CLIError("cannot load \(model): \(error)")
         }
@@ -83,6 +100,28 @@ struct BenchCommand: ParsableCommand {
                     return gen
                 }
                 print("| \(name) | \(threads) | tg\(gen) | \(String(format: "%.2f ± %.2f", mean, deviation)) |")
+            }
+            if !counts.isEmpty {
+                print("")
+                print("| model | threads | sequences | test | aggregate t/s | per sequence t/s | vs 1 sequence |")
+                print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+                var single: Double?
+                for count in counts {
+                    let caches = (0..<count).map { _ in language.makeCache(capacity: gen + 1) }
+                    let (mean, deviation) = try measure {
+                        for cache in caches { cache.truncate(to: 0) }
+                        var tokens = (0..<count).map { _ in Int32.random(in: 0..<vocabulary, using: &generator) }
+                        for _ in 0..<gen {
+                            let inputs = zip(caches, tokens).map { LanguageModel.SequenceInput(cache: $0, tokens: [$1]) }
+                            try language.evaluate(inputs) { sequence, _, logits in tokens[sequence] = Int32(Sampler.argmax(logits)) }
+                        }
+                        return gen * count
+                    }
+                    if count == 1 { single = mean }
+                    let speedUp = single.map { String(format: "%.2f×", mean / $0) } ?? "-"
+                    print("| \(name) | \(threads) | \(count) | tg\(gen) | \(String(format: "%.2f ± %.2f", mean, deviation)) | "
+                          + "\(String(format: "%.2f", mean / Double(count))) | \(speedUp) |")
+                }
             }
         } catch {
             throw CLIError("\(error)")

@@ -197,6 +197,18 @@ public final class GGUFFile: @unchecked Sendable {
         UnsafeRawBufferPointer(rebasing: mapping[tensor.fileOffset..<tensor.fileOffset + tensor.byteCount])
     }
 
+    /// Gives back the memory of a tensor's pages once its bytes were copied elsewhere (repacked
+    /// weights): they leave the process's resident set, and are read from the file again if the
+    /// tensor is touched later (an embedding lookup).
+    /// `bytes` are offsets in the file; only whole pages inside them are given back.
+    func releasePages(_ bytes: Range<Int>) {
+        guard ownsMapping, let base = mapping.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (bytes.lowerBound + page - 1) / page * page, end = min(bytes.upperBound, mapping.count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED)
+    }
+
     public func string(_ key: String) -> String? { metadata[key]?.string }
     public func int(_ key: String) -> Int? { metadata[key]?.int }
     public func float(_ key: String) -> Float? { metadata[key]?.float }

@@ -4,11 +4,14 @@
 /// - Q8_1 (40 B / 32): d, s = d·Σq, 32 × i8 — for Q4_1, Q5_1 weights. ggml stores d and s as
 ///   f16; Nuri rounds them to f16 too (same products) but keeps them as f32, so the kernels
 ///   read them without a conversion per block;
+/// - Q8 with sums (40 B / 32): f32 d (f16-rounded, as Q8_0's), i32 Σq, 32 × i8 — for the
+///   AVX-512 kernels over repacked Q4_0, Q5_0, Q8_0 weights (``InterleavedWeights``);
 /// - Q8_K (292 B / 256): f32 d, 256 × i8, 16 × i16 sums of each 16 — for K-quant weights;
 /// - F32: activations stay as they are — for F32, F16 and BF16 weights.
 enum ActivationFormat: Sendable {
     case q8_0
     case q8_1
+    case q8Sum
     case q8_K
     case f32
 
@@ -23,7 +26,7 @@ enum ActivationFormat: Sendable {
 
     var blockSize: Int {
         switch self {
-        case .q8_0, .q8_1: 32
+        case .q8_0, .q8_1, .q8Sum: 32
         case .q8_K: 256
         case .f32: 1
         }
@@ -32,7 +35,7 @@ enum ActivationFormat: Sendable {
     var bytesPerBlock: Int {
         switch self {
         case .q8_0: 34
-        case .q8_1: 40
+        case .q8_1, .q8Sum: 40
         case .q8_K: 292
         case .f32: 4
         }

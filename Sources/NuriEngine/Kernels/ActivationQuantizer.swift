@@ -6,8 +6,8 @@ enum ActivationQuantizer {
         switch format {
         case .f32:
             y.copyMemory(from: x, byteCount: count * 4)
-        case .q8_0, .q8_1:
-            let withSum = format == .q8_1
+        case .q8_0, .q8_1, .q8Sum:
+            let withSum = format != .q8_0
             let size = format.bytesPerBlock
             for b in 0..<count / 32 {
                 let source = x + 32 * b, block = y + size * b
@@ -22,7 +22,10 @@ enum ActivationQuantizer {
                     qs.storeBytes(of: q, toByteOffset: j, as: Int8.self)
                     sum += Int32(q)
                 }
-                if withSum {
+                if format == .q8Sum {
+                    block.storeBytes(of: Float(Float16(d)), as: Float.self)
+                    block.storeBytes(of: sum, toByteOffset: 4, as: Int32.self)
+                } else if withSum {
                     // f16-rounded, as ggml stores them, kept as f32.
                     block.storeBytes(of: Float(Float16(d)), as: Float.self)
                     block.storeBytes(of: Float(Float16(d * Float(sum))), toByteOffset: 4, as: Float.self)

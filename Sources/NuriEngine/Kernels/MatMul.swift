@@ -10,6 +10,18 @@ enum MatMul {
     ///   - scratch: at least ``scratchBytes(_:tokens:)`` bytes.
     static func multiply(_ w: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, output: UnsafeMutablePointer<Float>,
                          scratch: UnsafeMutableRawPointer, parallel: Parallel) {
+        if let packed = w.interleaved {
+            let format = packed.activationFormat, activationBytes = format.rowBytes(w.columns)
+            for t in 0..<tokens {
+                ActivationQuantizer.quantize(input + t * w.columns, count: w.columns, to: scratch + t * activationBytes, format: format)
+            }
+            let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch)), rows = w.rows
+            parallel.forEachSlice(of: packed.groups) { groups in
+                packed.multiply(activations: activations.pointer, activationBytes: activationBytes, tokens: tokens, rows: rows,
+                                groups: groups, output: out.pointer)
+            }
+            return
+        }
         let format = ActivationFormat(weights: w.type)
         let activationBytes = format.rowBytes(w.columns)
         for t in 0..<tokens {

@@ -24,13 +24,14 @@ struct TensorLoader {
     let file: GGUFFile
     let config: ModelConfig
 
-    /// A matrix with `columns` inputs and `rows` outputs.
-    func matrix(_ name: String, columns: Int, rows: Int) throws(EngineError) -> WeightMatrix {
+    /// A matrix with `columns` inputs and `rows` outputs; `repack: false` for one only read by
+    /// rows (the token embeddings), never multiplied.
+    func matrix(_ name: String, columns: Int, rows: Int, repack: Bool = true) throws(EngineError) -> WeightMatrix {
         guard let tensor = file.tensor(named: name) else { throw .tensor(name: name, reason: "is missing") }
         guard tensor.rowLength == columns, tensor.rows == rows else {
             throw .tensor(name: name, reason: "has shape \(tensor.dimensions), expected [\(columns), \(rows)]")
         }
-        return WeightMatrix(tensor, in: file)
+        return WeightMatrix(tensor, in: file, repack: repack)
     }
 
     /// A vector of `count` F32 values (norm weights, biases).

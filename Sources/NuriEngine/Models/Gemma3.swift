@@ -39,7 +39,7 @@ struct Gemma3: Architecture {
         let load = TensorLoader(file: file, config: config)
         let dim = config.embeddingLength, hd = config.headSize, qWidth = config.headCount * hd
         let kvWidth = config.kvHeadCount * hd, ff = config.feedForwardLength
-        embeddings = try load.matrix("token_embd.weight", columns: dim, rows: config.vocabularySize)
+        embeddings = try load.matrix("token_embd.weight", columns: dim, rows: config.vocabularySize, repack: false)
         embeddingScale = Float(dim).squareRoot()
         var layers: [Layer] = []
         for i in 0..<config.layerCount {

@@ -28,7 +28,7 @@ struct Llama: Architecture {
         let load = TensorLoader(file: file, config: config)
         let dim = config.embeddingLength, qWidth = config.headCount * config.headSize
         let kvWidth = config.kvHeadCount * config.headSize, ff = config.feedForwardLength
-        embeddings = try load.matrix("token_embd.weight", columns: dim, rows: config.vocabularySize)
+        embeddings = try load.matrix("token_embd.weight", columns: dim, rows: config.vocabularySize, repack: false)
         var layers: [Layer] = []
         for i in 0..<config.layerCount {
             let p = "blk.\(i)."

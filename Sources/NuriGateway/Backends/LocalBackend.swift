@@ -4,13 +4,13 @@ import NuriEngine
 
 /// A model served by ``NuriEngine`` in this process.
 ///
-/// Generation runs on the backend's own serial queue, never on Swift's cooperative threads
-/// (a forward pass is long, synchronous work that would starve the server's I/O). Requests wait
-/// their turn; the session's cache keeps the previous request's tokens, so a conversation's next
-/// turn only evaluates what is new. A consumer that goes away (a client disconnecting) stops its
-/// generation at the next token.
-public final class LocalBackend: @unchecked Sendable {
-    // @unchecked: `session` is only touched on `queue`.
+/// All requests share one ``ContinuousBatcher``: they decode together, a token of each per
+/// forward pass, on the batcher's own thread, never on Swift's cooperative threads (a forward
+/// pass is long, synchronous work that would starve the server's I/O). A request joins at the
+/// next step and leaves when done; finished requests leave their cache for a conversation's next
+/// turn, which then evaluates only what is new. A consumer that goes away (a client
+/// disconnecting) stops its generation at the next step and frees its place.
+public final class LocalBackend: Sendable {
 
     public let name: String
     public let model: LanguageModel
@@ -22,24 +22,26 @@ public final class LocalBackend: @unchecked Sendable {
     private let template: ChatTemplate
     private let bosText: String
     private let eosText: String
-    private let session: Session
-    private let queue: DispatchQueue
+    private let batcher: ContinuousBatcher
 
     /// Loads a GGUF model.
-    public init(name: String, path: String, threads: Int, contextLength: Int? = nil) throws {
+    /// - Parameter maxSequences: requests decoding together; more wait for a place.
+    public init(name: String, path: String, threads: Int, contextLength: Int? = nil, maxSequences: Int = 32) throws {
         self.name = name
         model = try LanguageModel(path: path, threads: threads)
         tokenizer = try Tokenizer(gguf: model.file)
         template = try ChatTemplate(source: ChatTemplate.source(for: model.file).source)
         bosText = tokenizer.bosID.flatMap(tokenizer.tokenText) ?? ""
         eosText = tokenizer.eosID.flatMap(tokenizer.tokenText) ?? ""
-        session = Session(model: model, tokenizer: tokenizer, contextLength: contextLength)
-        queue = DispatchQueue(label: "nuri.backend.\(name)", qos: .userInitiated)
+        batcher = ContinuousBatcher(model: model, tokenizer: tokenizer, contextLength: contextLength, maxSequences: maxSequences)
         created = Int(Date().timeIntervalSince1970)
     }
 
     /// Tokens the backend's context holds.
-    public var contextLength: Int { session.contextLength }
+    public var contextLength: Int { batcher.contextLength }
+
+    /// Requests in the batch now.
+    public var activeSequences: Int { batcher.activeSequences }
 
     /// The chat rendered with the model's template, as token ids.
     public func chatPrompt(_ messages: [ChatMessage]) throws -> [Int32] {
@@ -60,38 +62,27 @@ public final class LocalBackend: @unchecked Sendable {
     /// Generates from `prompt`, streaming events; cancelling the consumer stops the generation.
     public func generate(prompt: [Int32], options: GenerationOptions) -> AsyncThrowingStream<GenerationEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream(bufferingPolicy: .unbounded)
-        let cancelled = CancellationFlag()
-        continuation.onTermination = { termination in
-            if case .cancelled = termination { cancelled.set() }
-        }
-        queue.async { [session] in
-            guard !cancelled.isSet else {
-                continuation.finish()
-                return
+        let request = ContinuousBatcher.Request(prompt: prompt, maxTokens: options.maxTokens, sampling: options.sampling,
+                                                stop: options.stop, logProbabilities: options.logProbabilities)
+        let handle = batcher.submit(request, onChunk: { chunk in
+            if chunk.token >= 0 || !chunk.text.isEmpty {
+                continuation.yield(.token(id: chunk.token, text: chunk.text, logProbabilities: chunk.logProbabilities))
             }
-            do {
-                let summary = try session.generate(
-                    prompt: prompt, maxTokens: options.maxTokens, sampling: options.sampling, stop: options.stop,
-                    logProbabilities: options.logProbabilities
-                ) { chunk in
-                    if cancelled.isSet { return false }
-                    if chunk.token >= 0 || !chunk.text.isEmpty {
-                        continuation.yield(.token(id: chunk.token, text: chunk.text, logProbabilities: chunk.logProbabilities))
-                    }
-                    return true
-                }
+            return true
+        }, onFinish: { result in
+            switch result {
+            case .success(let summary):
                 continuation.yield(.finished(promptTokens: summary.promptTokens, completionTokens: summary.generatedTokens.count,
                                              reason: summary.finishReason))
                 continuation.finish()
-            } catch let error as EngineError {
-                if case .contextFull(let limit, let needed) = error {
-                    continuation.finish(throwing: GatewayError.contextLengthExceeded(limit: limit, requested: needed))
-                } else {
-                    continuation.finish(throwing: GatewayError.invalidRequest(param: nil, message: "\(error)"))
-                }
-            } catch {
-                continuation.finish(throwing: GatewayError.backendFailed("\(error)"))
+            case .failure(.contextFull(let limit, let needed)):
+                continuation.finish(throwing: GatewayError.contextLengthExceeded(limit: limit, requested: needed))
+            case .failure(let error):
+                continuation.finish(throwing: GatewayError.invalidRequest(param: nil, message: "\(error)"))
             }
+        })
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { handle.cancel() }
         }
         return stream
     }
@@ -100,7 +91,7 @@ public final class LocalBackend: @unchecked Sendable {
     /// with `top` alternatives: what `echo` + `logprobs` report.
     public func scorePrompt(_ prompt: [Int32], top: Int) async throws -> [TokenLogProbabilities?] {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { [model] in
+            batcher.perform { [model] in
                 do {
                     guard prompt.count <= model.config.trainedContextLength else {
                         throw GatewayError.contextLengthExceeded(limit: model.config.trainedContextLength, requested: prompt.count)
@@ -117,13 +108,4 @@ public final class LocalBackend: @unchecked Sendable {
             }
         }
     }
-}
-
-/// Set once, read from any thread.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
 }

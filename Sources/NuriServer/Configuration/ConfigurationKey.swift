@@ -14,6 +14,8 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     case models
     /// Threads each model's forward pass uses.
     case threads
+    /// Sequences each local model decodes together in one continuous batch (more requests wait).
+    case maxSequences = "max_sequences"
     /// Remote OpenAI-compatible backends, one spec each (repeatable `--remote`; separated by
     /// `|` in the environment): `name=NAME;url=URL;url=URL2;model=UPSTREAM;key-env=VAR;jurisdiction=KR;relationship=entrusted[;org=ORG…]`;
     /// in the config file a mapping `remotes: {NAME: {urls, model, key_env, jurisdiction, relationship, organisations}}`.

@@ -110,6 +110,9 @@ public struct ConfigurationResolver: Sendable {
         case .threads:
             guard let threads = Int(value), (1...1024).contains(threads) else { throw invalid("give a number of threads from 1") }
             configuration.threads = threads
+        case .maxSequences:
+            guard let count = Int(value), (1...1024).contains(count) else { throw invalid("give a number of sequences from 1 to 1024") }
+            configuration.maxSequences = count
         case .maxBodySize:
             guard let bytes = ByteSize.parse(value), bytes > 0 else { throw invalid("give a size in bytes, or with a unit: 512KiB, 8MiB, 1GiB") }
             configuration.maxBodySize = bytes

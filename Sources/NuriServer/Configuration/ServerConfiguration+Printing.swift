@@ -28,6 +28,7 @@ extension ServerConfiguration {
                     return "  \(Self.quoted(model.name)): {path: \(Self.quoted(model.path)), organisations: \(Self.list(organisations))}"
                 }.joined(separator: "\n")
             case .threads: value = String(threads)
+            case .maxSequences: value = String(maxSequences)
             case .remotes:
                 guard !remotes.isEmpty else { return "# remotes: none" }
                 return "remotes:  # \(origin)\n" + remotes.map { remote in

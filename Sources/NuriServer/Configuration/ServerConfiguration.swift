@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var models: [ModelSpec] = []
     /// Threads per forward pass (default: the machine's cores).
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Sequences per local model's continuous batch.
+    public var maxSequences = 32
 
     /// Models served by other OpenAI-compatible servers.
     public var remotes: [RemoteSpec] = []

@@ -55,9 +55,14 @@ struct ContinuousBatcherTests {
         let (model, tokenizer) = try #require(Self.loaded)
         let questions = ["What is the capital of South Korea?", "Name three colours.", "Count to five.", "Say hello in Korean.",
                          "What is two plus two?", "Write a haiku about the sea."]
-        let requests = questions.enumerated().map { i, q in
-            ContinuousBatcher.Request(prompt: prompt(tokenizer, q), maxTokens: 12 + 3 * i, stop: i == 2 ? ["3"] : [])
+        var requests = questions.enumerated().map { i, q in
+            ContinuousBatcher.Request(prompt: prompt(tokenizer, q), maxTokens: 12 + 3 * i)
         }
+        // One request stops at a string: the third word of what it says alone.
+        let plain = try Session(model: model, tokenizer: tokenizer, contextLength: 256).generate(prompt: requests[2].prompt, maxTokens: 18)
+        let words = plain.text.split(separator: " ")
+        try #require(words.count > 3, "the answer is too short to pick a stop string from: \(plain.text)")
+        requests[2].stop = [" " + words[2]]
         let batcher = ContinuousBatcher(model: model, tokenizer: tokenizer, contextLength: 256, maxSequences: 4)
         defer { batcher.shutdown() }
         let outcomes = await run(batcher, requests)

@@ -25,7 +25,7 @@ struct DotProductTests {
                 let d = Double(Float(block.loadUnaligned(as: Float16.self)))
                 let qs = block + 2
                 for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }
-            case .q8_1:
+            case .q8_1, .q8Sum:
                 let d = Double(block.loadUnaligned(as: Float.self))
                 let qs = block + 8
                 for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }
@@ -66,7 +66,7 @@ struct DotProductTests {
 
     @Test("activation quantisation keeps values within half a step (plus the f16 rounding of the scale)")
     func quantisationError() {
-        for format in [ActivationFormat.q8_0, .q8_1, .q8_K] {
+        for format in [ActivationFormat.q8_0, .q8_1, .q8Sum, .q8_K] {
             var generator = SeededGenerator(seed: 11)
             let x = (0..<512).map { _ in Float(Double(generator.next() % 20_000) / 1_000 - 10) }
             var quantized = [UInt8](repeating: 0, count: format.rowBytes(512))
@@ -89,8 +89,8 @@ struct DotProductTests {
     func tilesMatchSingleProducts() throws {
         let file = try GGUFFile(path: try #require(TestModels.smolLM2))
         // A Q4_1 matrix at every token count, and the tied Q8_0 output matrix (tiled when decoding).
-        let gate = WeightMatrix(try #require(file.tensors.first { $0.name == "blk.0.ffn_gate.weight" }), in: file)
-        let output = WeightMatrix(try #require(file.tensors.first { $0.name == "token_embd.weight" }), in: file)
+        let gate = WeightMatrix(try #require(file.tensors.first { $0.name == "blk.0.ffn_gate.weight" }), in: file, repack: false)
+        let output = WeightMatrix(try #require(file.tensors.first { $0.name == "token_embd.weight" }), in: file, repack: false)
         #expect(gate.type == .q4_1 && output.type == .q8_0)
         for (w, tokens) in [(gate, 1), (gate, 2), (gate, 3), (gate, 4), (gate, 5), (gate, 9), (output, 1)] {
             #expect(try Self.tiledMismatches(w, tokens: tokens) == 0, "\(w.name), \(tokens) tokens")
@@ -104,7 +104,7 @@ struct DotProductTests {
         let q5 = try #require(file.tensors.first { $0.type == .q5_0 && $0.name.hasPrefix("blk.") })
         let q4K = try #require(file.tensors.first { $0.type == .q4_K && $0.name.hasPrefix("blk.") })
         for tensor in [q5, q4K] {
-            let w = WeightMatrix(tensor, in: file)
+            let w = WeightMatrix(tensor, in: file, repack: false)
             for tokens in [1, 4, 6] {
                 #expect(try Self.tiledMismatches(w, tokens: tokens) == 0, "\(w.name) (\(w.type)), \(tokens) tokens")
             }

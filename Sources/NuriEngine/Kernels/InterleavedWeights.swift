@@ -1,0 +1,110 @@
+import NuriKernelsAVX512
+
+/// A weight matrix of 32-value blocks (Q4_0, Q4_1, Q5_0, Q8_0) repacked at load time for the
+/// AVX-512 VNNI kernels: sixteen rows interleaved, values as unsigned bytes (two per byte for
+/// the 4-bit types), scales and minimums as f16 beside them (layout in ``InterleavedProducts``).
+/// Each row group's blocks are consecutive, so a product streams through memory once.
+///
+/// The same bytes as the file for Q4_0, Q4_1 and Q8_0; Q5_0 grows from 22 to 34 bytes per block
+/// (its fifth bits are spread into whole bytes, which the kernels then read directly).
+final class InterleavedWeights: @unchecked Sendable {
+    // @unchecked: written once in init, read-only afterwards.
+    let layout: InterleavedProducts.Layout
+    let groups: Int
+    let blocks: Int
+    let storage: UnsafeMutableRawPointer
+    let byteCount: Int
+
+    static func supports(_ type: GGMLType) -> Bool { [.q4_0, .q4_1, .q5_0, .q8_0].contains(type) }
+
+    /// - Parameter packed: called after each stretch of rows is copied (to give their pages back,
+    ///   so that loading never holds a large matrix twice).
+    init?(type: GGMLType, base: UnsafeRawPointer, rows: Int, columns: Int, rowBytes: Int,
+          packed: (Range<Int>) -> Void = { _ in }) {
+        guard Self.supports(type), columns % 32 == 0 else { return nil }
+        switch type {
+        case .q4_1: layout = .init(nibbles: true, hasMinimum: true, offset: 0)
+        case .q4_0: layout = .init(nibbles: true, hasMinimum: false, offset: 8)
+        case .q5_0: layout = .init(nibbles: false, hasMinimum: false, offset: 16)
+        default: layout = .init(nibbles: false, hasMinimum: false, offset: 128)
+        }
+        blocks = columns / 32
+        groups = (rows + 15) / 16
+        byteCount = groups * blocks * layout.segmentBytes
+        storage = .allocate(byteCount: byteCount, alignment: 64)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+        let blockBytes = type.bytesPerBlock
+        var values = [UInt8](repeating: 0, count: 32)
+        var released = 0
+        for g in 0..<groups {
+            if g > 0 && g % 256 == 0 {
+                packed(released..<16 * g)
+                released = 16 * g
+            }
+            for b in 0..<blocks {
+                let segment = storage + (g * blocks + b) * layout.segmentBytes
+                for i in 0..<16 where 16 * g + i < rows {
+                    let source = base + (16 * g + i) * rowBytes + b * blockBytes
+                    let (d, m) = Self.unpack(type, source, into: &values)
+                    if layout.nibbles {
+                        for k in 0..<4 {
+                            for x in 0..<4 {
+                                segment.storeBytes(of: values[4 * k + x] | values[4 * (k + 4) + x] << 4, toByteOffset: 64 * k + 4 * i + x, as: UInt8.self)
+                            }
+                        }
+                    } else {
+                        for j in 0..<8 {
+                            for x in 0..<4 { segment.storeBytes(of: values[4 * j + x], toByteOffset: 64 * j + 4 * i + x, as: UInt8.self) }
+                        }
+                    }
+                    segment.storeBytes(of: d, toByteOffset: layout.valueBytes + 2 * i, as: UInt16.self)
+                    if layout.hasMinimum { segment.storeBytes(of: m, toByteOffset: layout.valueBytes + 32 + 2 * i, as: UInt16.self) }
+                }
+            }
+        }
+        packed(released..<rows)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// A block's 32 values as unsigned bytes, and its scale and minimum as f16 bits.
+    static func unpack(_ type: GGMLType, _ block: UnsafeRawPointer, into values: inout [UInt8]) -> (UInt16, UInt16) {
+        let d = block.loadUnaligned(as: UInt16.self)
+        switch type {
+        case .q4_1:
+            for j in 0..<16 {
+                let byte = block.load(fromByteOffset: 4 + j, as: UInt8.self)
+                values[j] = byte & 0x0F
+                values[j + 16] = byte >> 4
+            }
+            return (d, block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+        case .q4_0:
+            for j in 0..<16 {
+                let byte = block.load(fromByteOffset: 2 + j, as: UInt8.self)
+                values[j] = byte & 0x0F
+                values[j + 16] = byte >> 4
+            }
+        case .q5_0:
+            let high = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
+            for j in 0..<16 {
+                let byte = block.load(fromByteOffset: 6 + j, as: UInt8.self)
+                values[j] = byte & 0x0F | UInt8((high >> j) & 1) << 4
+                values[j + 16] = byte >> 4 | UInt8((high >> (j + 16)) & 1) << 4
+            }
+        default:  // Q8_0: signed bytes, stored offset by 128.
+            for j in 0..<32 { values[j] = block.load(fromByteOffset: 2 + j, as: UInt8.self) ^ 0x80 }
+        }
+        return (d, 0)
+    }
+
+    /// The activation format the kernels read: Q8_1 (f32 d and s) for Q4_1, else Q8 with the
+    /// integer sum of each block.
+    var activationFormat: ActivationFormat { layout.hasMinimum ? .q8_1 : .q8Sum }
+
+    func multiply(activations: UnsafeRawPointer, activationBytes: Int, tokens: Int, rows: Int, groups range: Range<Int>,
+                  output: UnsafeMutablePointer<Float>) {
+        InterleavedProducts.multiply(UnsafeRawPointer(storage), layout: layout, blocks: blocks, groups: range, rows: rows,
+                                     activations: activations, activationBytes: activationBytes, tokens: tokens,
+                                     output: output, outputStride: rows)
+    }
+}
