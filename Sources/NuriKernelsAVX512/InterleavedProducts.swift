@@ -50,6 +50,11 @@ public enum InterleavedProducts {
             let mask: UInt16 = live == 16 ? 0xFFFF : UInt16((1 << live) - 1)
             let out = output + 16 * g
             var t = 0
+            while t + 8 <= tokens {
+                eightTokens(segments, layout: layout, blocks: blocks, activations: activations + t * activationBytes,
+                            activationBytes: activationBytes, output: out + t * outputStride, outputStride: outputStride, mask: mask)
+                t += 8
+            }
             while t + 4 <= tokens {
                 fourTokens(segments, layout: layout, blocks: blocks, activations: activations + t * activationBytes,
                            activationBytes: activationBytes, output: out + t * outputStride, outputStride: outputStride, mask: mask)
@@ -162,5 +167,35 @@ public enum InterleavedProducts {
         _mm512_mask_storeu_ps(output + outputStride, mask, s1)
         _mm512_mask_storeu_ps(output + 2 * outputStride, mask, s2)
         _mm512_mask_storeu_ps(output + 3 * outputStride, mask, s3)
+    }
+
+    static func eightTokens(_ segments: UnsafeRawPointer, layout: Layout, blocks: Int, activations: UnsafeRawPointer,
+                            activationBytes: Int, output: UnsafeMutablePointer<Float>, outputStride: Int, mask: UInt16) {
+        var s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps()
+        var s4 = _mm512_setzero_ps(), s5 = _mm512_setzero_ps(), s6 = _mm512_setzero_ps(), s7 = _mm512_setzero_ps()
+        var minimums = _mm512_setzero_ps()
+        for b in 0..<blocks {
+            let segment = segments + b * layout.segmentBytes
+            let w = Values(segment, nibbles: layout.nibbles)
+            let scales = halves(segment + layout.valueBytes)
+            if layout.hasMinimum { minimums = halves(segment + layout.valueBytes + 32) }
+            let y = activations + 40 * b
+            block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: y)
+            block(&s1, w, scales: scales, minimums: minimums, layout: layout, activation: y + activationBytes)
+            block(&s2, w, scales: scales, minimums: minimums, layout: layout, activation: y + 2 * activationBytes)
+            block(&s3, w, scales: scales, minimums: minimums, layout: layout, activation: y + 3 * activationBytes)
+            block(&s4, w, scales: scales, minimums: minimums, layout: layout, activation: y + 4 * activationBytes)
+            block(&s5, w, scales: scales, minimums: minimums, layout: layout, activation: y + 5 * activationBytes)
+            block(&s6, w, scales: scales, minimums: minimums, layout: layout, activation: y + 6 * activationBytes)
+            block(&s7, w, scales: scales, minimums: minimums, layout: layout, activation: y + 7 * activationBytes)
+        }
+        _mm512_mask_storeu_ps(output, mask, s0)
+        _mm512_mask_storeu_ps(output + outputStride, mask, s1)
+        _mm512_mask_storeu_ps(output + 2 * outputStride, mask, s2)
+        _mm512_mask_storeu_ps(output + 3 * outputStride, mask, s3)
+        _mm512_mask_storeu_ps(output + 4 * outputStride, mask, s4)
+        _mm512_mask_storeu_ps(output + 5 * outputStride, mask, s5)
+        _mm512_mask_storeu_ps(output + 6 * outputStride, mask, s6)
+        _mm512_mask_storeu_ps(output + 7 * outputStride, mask, s7)
     }
 }

@@ -128,6 +128,7 @@ struct BenchCommand: ParsableCommand {
         }
         print("")
         print("peak memory: \(Self.peakResidentMebibytes()) MiB resident (model mapped from the file, caches, buffers)")
+        print("kernels: \(LanguageModel.kernels)")
     }
 
     /// The process's peak resident set size, in MiB (`getrusage`; Linux reports KiB).

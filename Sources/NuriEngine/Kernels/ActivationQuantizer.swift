@@ -1,3 +1,5 @@
+import _Builtin_intrinsics.intel
+
 /// Quantises rows of activations into an ``ActivationFormat``, rounding as ggml's x86 code does
 /// (round half to even; the scale stored as ggml stores it), so products match llama.cpp's.
 enum ActivationQuantizer {
@@ -11,17 +13,8 @@ enum ActivationQuantizer {
             let size = format.bytesPerBlock
             for b in 0..<count / 32 {
                 let source = x + 32 * b, block = y + size * b
-                var amax: Float = 0
-                for j in 0..<32 { amax = max(amax, abs(source[j])) }
+                let (amax, sum) = block32(source, block + (withSum ? 8 : 2))
                 let d = amax / 127
-                let id: Float = amax != 0 ? 127 / amax : 0
-                let qs = block + (withSum ? 8 : 2)
-                var sum: Int32 = 0
-                for j in 0..<32 {
-                    let q = Int8((source[j] * id).rounded(.toNearestOrEven))
-                    qs.storeBytes(of: q, toByteOffset: j, as: Int8.self)
-                    sum += Int32(q)
-                }
                 if format == .q8Sum {
                     block.storeBytes(of: Float(Float16(d)), as: Float.self)
                     block.storeBytes(of: sum, toByteOffset: 4, as: Int32.self)
@@ -62,5 +55,30 @@ enum ActivationQuantizer {
                 block.storeBytes(of: 1 / iscale, as: Float.self)
             }
         }
+    }
+
+    /// Quantises 32 floats to signed bytes `round(x · 127 / amax)` (round half to even, as the
+    /// scalar `rounded(.toNearestOrEven)`, which `vcvtps2dq` does in the default rounding mode),
+    /// writing them at `qs`; returns amax and Σq.
+    @inline(__always)
+    static func block32(_ source: UnsafePointer<Float>, _ qs: UnsafeMutableRawPointer) -> (amax: Float, sum: Int32) {
+        let raw = UnsafeRawPointer(source)
+        let x0 = raw.loadUnaligned(as: __m256.self), x1 = raw.loadUnaligned(fromByteOffset: 32, as: __m256.self)
+        let x2 = raw.loadUnaligned(fromByteOffset: 64, as: __m256.self), x3 = raw.loadUnaligned(fromByteOffset: 96, as: __m256.self)
+        let signBit = _mm256_set1_ps(-0.0)
+        var m = _mm256_max_ps(_mm256_andnot_ps(signBit, x0), _mm256_andnot_ps(signBit, x1))
+        m = _mm256_max_ps(m, _mm256_max_ps(_mm256_andnot_ps(signBit, x2), _mm256_andnot_ps(signBit, x3)))
+        let lanes = unsafeBitCast(m, to: SIMD8<Float>.self)
+        let amax = lanes.max()
+        let id: Float = amax != 0 ? 127 / amax : 0
+        let scale = _mm256_set1_ps(id)
+        let i0 = _mm256_cvtps_epi32(_mm256_mul_ps(x0, scale)), i1 = _mm256_cvtps_epi32(_mm256_mul_ps(x1, scale))
+        let i2 = _mm256_cvtps_epi32(_mm256_mul_ps(x2, scale)), i3 = _mm256_cvtps_epi32(_mm256_mul_ps(x3, scale))
+        let total = _mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3))
+        let sum = unsafeBitCast(total, to: SIMD8<Int32>.self).wrappedSum()
+        let words = _mm256_packs_epi16(_mm256_packs_epi32(i0, i1), _mm256_packs_epi32(i2, i3))
+        let ordered = _mm256_permutevar8x32_epi32(words, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
+        qs.storeBytes(of: ordered, as: __m256i.self)
+        return (amax, sum)
     }
 }

@@ -38,6 +38,9 @@ public final class LanguageModel: @unchecked Sendable {
         parallel = Parallel(threads: self.threads)
     }
 
+    /// The matrix kernels this CPU runs: `avx512-vnni` or `avx2` (`NURI_KERNELS=avx2` forces the latter).
+    public static var kernels: String { CPUFeatures.kernelName }
+
     static func architecture(for name: String, file: GGUFFile, config: ModelConfig) throws(EngineError) -> any Architecture {
         switch name {
         case "llama", "qwen2": return try Llama(file: file, config: config)

@@ -84,6 +84,27 @@ struct DotProductTests {
         }
     }
 
+    @Test("the vector quantiser gives the bytes of the scalar rule round(x·127/amax), half to even, and their sum")
+    func vectorQuantiserMatchesScalarRule() {
+        var generator = SeededGenerator(seed: 5)
+        for trial in 0..<200 {
+            // Some blocks made of halves so that x·127/amax lands exactly on .5 ties.
+            var x = (0..<32).map { _ in Float(Double(generator.next() % 20_000) / 1_000 - 10) }
+            if trial % 4 == 0 { x = (0..<32).map { Float($0) - 15.5 }; x[0] = 127 }
+            if trial == 1 { x = [Float](repeating: 0, count: 32) }
+            var bytes = [Int8](repeating: 0, count: 32)
+            let (amax, sum) = x.withUnsafeBufferPointer { source in
+                bytes.withUnsafeMutableBytes { ActivationQuantizer.block32(source.baseAddress!, $0.baseAddress!) }
+            }
+            let expectedMax = x.map(abs).max() ?? 0
+            let id: Float = expectedMax != 0 ? 127 / expectedMax : 0
+            let expected = x.map { Int8(($0 * id).rounded(.toNearestOrEven)) }
+            #expect(amax == expectedMax)
+            #expect(bytes == expected, "trial \(trial)")
+            #expect(sum == expected.reduce(0) { $0 + Int32($1) })
+        }
+    }
+
     @Test("the tiled products of real Q4_1 and Q8_0 matrices equal the one-by-one products, bit for bit",
           .enabled(if: TestModels.smolLM2 != nil, "run `make models`"))
     func tilesMatchSingleProducts() throws {
