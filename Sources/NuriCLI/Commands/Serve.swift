@@ -17,9 +17,9 @@ struct Serve: AsyncParsableCommand {
 
             Each setting can also come from the environment (NURI_HOST, NURI_PORT, NURI_DATA_DIR,
             NURI_DATABASE_URL, NURI_LOG_LEVEL, NURI_LOG_FORMAT, NURI_MAX_BODY_SIZE, NURI_MODELS as
-            NAME=PATH,NAME=PATH, NURI_THREADS) or from a YAML config file with the same names in
+            NAME=PATH,NAME=PATH, NURI_THREADS, NURI_SLURM_CONF) or from a YAML config file with the same names in
             lower case (host, port, data_dir, database, log_level, log_format, max_body_size,
-            models as a mapping NAME: PATH, threads). Flags win over the environment, which wins
+            models as a mapping NAME: PATH, threads, slurm_conf). Flags win over the environment, which wins
             over the file. `--print-config` shows the result and where each value came from.
 
             Examples:
@@ -63,6 +63,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Threads per forward pass (default: all cores).")
     var threads: String?
 
+    @Option(name: .customLong("slurm-conf"), help: "The slurm.conf of the Slurm cluster that enforces allocations and runs jobs (/api/compute).")
+    var slurmConf: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets redacted) and exit.")
     var printConfig = false
 
@@ -77,6 +80,7 @@ struct Serve: AsyncParsableCommand {
         flags[.maxBodySize] = maxBodySize
         flags[.models] = models.isEmpty ? nil : models.joined(separator: ",")
         flags[.threads] = threads
+        flags[.slurmConf] = slurmConf
         flags[.remotes] = remotes.isEmpty ? nil : remotes.joined(separator: "|")
         let (configuration, origins) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
         if printConfig {

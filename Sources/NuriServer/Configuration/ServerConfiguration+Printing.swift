@@ -28,6 +28,9 @@ extension ServerConfiguration {
                     return "  \(Self.quoted(model.name)): {path: \(Self.quoted(model.path)), organisations: \(Self.list(organisations))}"
                 }.joined(separator: "\n")
             case .threads: value = String(threads)
+            case .slurmConf:
+                guard let slurmConf else { return "# slurm_conf: not set, so no Slurm cluster (allocations are recorded only)" }
+                value = slurmConf
             case .remotes:
                 guard !remotes.isEmpty else { return "# remotes: none" }
                 return "remotes:  # \(origin)\n" + remotes.map { remote in
