@@ -72,15 +72,20 @@ wait_for() {
     done
 }
 
-# The PID is still the daemon we started (not a reused PID): its command line names our dir
-# or it is munged/mariadbd started with our files.
+# The PID is still a daemon we started (not a reused PID): its command line or its environment
+# (slurmdbd finds its config through SLURM_CONF) names our directory.
 ours() {
     local pid=$1
-    [[ -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$dir"
+    { tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qF -- "$dir"; } 2>/dev/null && return 0
+    { tr '\0' '\n' <"/proc/$pid/environ" | grep -qxF -- "SLURM_CONF=$dir/etc/slurm.conf"; } 2>/dev/null
 }
 
 stop_daemons() {
     [[ -f $dir/pids ]] || return 0
+    # Jobs first, so that no slurmstepd outlives its slurmd.
+    if [[ -f $dir/etc/slurm.conf ]]; then
+        SLURM_CONF=$dir/etc/slurm.conf timeout 10 scancel --quiet --user="$(id -un)" >/dev/null 2>&1 || true
+    fi
     # Reverse order: nodes, controller, accounting, database, munge.
     local lines
     mapfile -t lines < <(tac "$dir/pids")
