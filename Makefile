@@ -1,6 +1,6 @@
 # Nuri — the two commands of the README:
 #   make run    build, fetch the models, create the operator on first run, serve SmolLM2
-#   make test   every test (SQLite and a throwaway PostgreSQL)
+#   make test   every test (SQLite, a throwaway PostgreSQL and a throwaway Slurm cluster)
 
 SWIFT    ?= swift
 DATA_DIR ?= $(HOME)/.nuri
@@ -16,7 +16,7 @@ DEFAULT_MODEL := $(MODELS_DIR)/SmolLM2-135M-Instruct.Q4_1.gguf
 
 help:
 	@echo "make run    build Nuri (release) and serve it on http://$(HOST):$(PORT), data in $(DATA_DIR)"
-	@echo "make test   run every test, against SQLite and a throwaway PostgreSQL"
+	@echo "make test   run every test, against SQLite, a throwaway PostgreSQL and a throwaway Slurm cluster (root)"
 	@echo "make models fetch the GGUF models the tests and the server use into $(MODELS_DIR)/"
 
 build:
@@ -40,7 +40,7 @@ run: release models
 
 test: models
 	$(SWIFT) build --build-tests
-	NURI_REQUIRE_MODELS=1 scripts/with-postgres.sh $(SWIFT) test --skip-build
+	NURI_REQUIRE_MODELS=1 scripts/with-postgres.sh scripts/with-slurm.sh $(SWIFT) test --skip-build
 	python3 -m pytest Tests/integration -q
 
 # The tests that need no PostgreSQL, for a quick loop while editing.

@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "NuriServerTests",
             dependencies: [
-                "NuriServer", "NuriIdentity", "NuriStore", "NuriTestSupport",
+                "NuriServer", "NuriIdentity", "NuriStore", "NuriTestSupport", "NuriCompute",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

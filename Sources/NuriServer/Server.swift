@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import NuriCompute
 import NuriGateway
 import NuriIdentity
 import NuriStore
@@ -60,16 +61,41 @@ public enum Server {
             }
             announce(lines.joined(separator: "\n"))
         }
+        let computeSync = configuration.slurmConf.map { startComputeSync(database: database, slurmConf: $0, logger: logger) }
+        defer { computeSync?.cancel() }
         do {
             try await app.runService()
         } catch {
+            computeSync?.cancel()
             await recorder.flush()
             try? await database.close()
             throw error
         }
         // Requests in flight have finished: write what they metered, then close.
+        computeSync?.cancel()
         await recorder.flush()
         try await database.close()
+    }
+
+    /// With a Slurm cluster configured, takes Slurm's view of the jobs submitted through Nuri
+    /// every minute (state, reason, GPU use charged to allocations) and expires ended
+    /// allocations, so burn-downs follow jobs as they run without anyone asking.
+    static func startComputeSync(database: Database, slurmConf: String, logger: Logger, every seconds: Int = 60) -> Task<Void, Never> {
+        let centre = ComputeCentre(database: database, slurm: SlurmDriver(settings: SlurmDriver.Settings(slurmConf: slurmConf)))
+        return Task {
+            while !Task.isCancelled {
+                do {
+                    let summary = try await centre.sync()
+                    if summary.chargedGPUSeconds > 0 || !summary.expired.isEmpty {
+                        logger.info("compute sync", metadata: ["jobs": "\(summary.jobs.count)", "charged_gpu_seconds": "\(summary.chargedGPUSeconds)",
+                                                               "expired": "\(summary.expired.count)"])
+                    }
+                } catch {
+                    logger.warning("compute sync failed; retrying in a minute", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(seconds))
+            }
+        }
     }
 
     /// Swift tasks run on the NIO event loops that do the server's I/O instead of a pool of their

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NuriCompute
 import NuriIdentity
 import NuriServer
 import NuriStore
@@ -9,7 +10,8 @@ import Testing
 /// One protected route: how to call it, the scope it needs, and what success looks like.
 struct ProtectedRoute: Sendable, CustomStringConvertible {
     let method: HTTPRequest.Method
-    /// Path; `{victim}` is replaced by the id of a fresh token (for revocation).
+    /// Path; `{victim}` is replaced by the id of a fresh token (for revocation); `{project}`,
+    /// `{allocation}` (new), `{active}` (an approved allocation) and `{job}` by fresh compute records.
     let path: String
     /// Body; `{n}` is replaced by a fresh number so that creations do not collide.
     let body: String?
@@ -46,6 +48,29 @@ struct ProtectedRoute: Sendable, CustomStringConvertible {
         .init(method: .get, path: "/api/limits/tokens/{victim}", body: nil, scope: .read, success: .ok),
         .init(method: .put, path: "/api/limits/tokens/{victim}", body: #"{"token_budget":1000,"period":"day"}"#, scope: .admin, success: .ok),
         .init(method: .delete, path: "/api/limits/tokens/{victim}", body: nil, scope: .admin, success: .noContent),
+        .init(method: .get, path: "/api/compute/projects", body: nil, scope: .read, success: .ok),
+        .init(method: .post, path: "/api/compute/projects", body: #"{"organisation":"seoul-city","name":"p{n}","tier":"academic"}"#,
+              scope: .admin, success: .created),
+        .init(method: .get, path: "/api/compute/projects/{project}", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/compute/allocations", body: nil, scope: .read, success: .ok),
+        .init(method: .post, path: "/api/compute/allocations",
+              body: #"{"project":"{project}","gpu_hours":100,"max_concurrent_gpus":8,"justification":"training"}"#, scope: .write, success: .created),
+        .init(method: .get, path: "/api/compute/allocations/{allocation}", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/compute/allocations/{allocation}/decisions", body: nil, scope: .read, success: .ok),
+        .init(method: .get, path: "/api/compute/allocations/{active}/burndown", body: nil, scope: .read, success: .ok),
+        .init(method: .post, path: "/api/compute/allocations/{active}/renew", body: #"{"justification":"more"}"#, scope: .write, success: .ok),
+        .init(method: .post, path: "/api/compute/allocations/{allocation}/approve", body: nil, scope: .admin, success: .ok),
+        .init(method: .post, path: "/api/compute/allocations/{allocation}/deny", body: #"{"reason":"no"}"#, scope: .admin, success: .ok),
+        .init(method: .post, path: "/api/compute/allocations/{allocation}/change", body: #"{"gpu_hours":50,"reason":"less"}"#, scope: .admin, success: .ok),
+        .init(method: .post, path: "/api/compute/allocations/{active}/revoke", body: #"{"reason":"closed"}"#, scope: .admin, success: .ok),
+        // No Slurm cluster in route tests: a valid request reaches the driver and gets its 503.
+        .init(method: .post, path: "/api/compute/allocations/{active}/sync", body: nil, scope: .admin, success: .serviceUnavailable),
+        .init(method: .get, path: "/api/compute/jobs", body: nil, scope: .read, success: .ok),
+        .init(method: .post, path: "/api/compute/jobs", body: #"{"project":"{active-project}","name":"t","gpus":1,"time_limit_minutes":5,"command":"true"}"#,
+              scope: .write, success: .serviceUnavailable),
+        .init(method: .get, path: "/api/compute/jobs/{job}", body: nil, scope: .read, success: .ok),
+        .init(method: .post, path: "/api/compute/jobs/{job}/cancel", body: nil, scope: .write, success: .serviceUnavailable),
+        .init(method: .post, path: "/api/compute/sync", body: nil, scope: .admin, success: .serviceUnavailable),
         .init(method: .get, path: "/v1/models", body: nil, scope: .inference, success: .ok),
         // No model is served in route tests: a valid request reaches the gateway and gets its 404.
         .init(method: .post, path: "/v1/chat/completions", body: #"{"model":"none","messages":[{"role":"user","content":"hi"}]}"#,
@@ -68,8 +93,10 @@ struct AuthRouteTests {
             let victim = try await harness.identity.issueToken(user: "operator", name: "victim", scopes: [.read])
             path = path.replacingOccurrences(of: "{victim}", with: victim.token.id)
         }
-        let body = route.body.map { ByteBuffer(string: $0.replacingOccurrences(of: "{n}", with: String(Int.random(in: 0..<1_000_000_000)))) }
-        return try await client.execute(uri: path, method: route.method, headers: headers, body: body)
+        var body = route.body
+        try await ComputeRecords.fill(&path, &body, harness)
+        let filled = body.map { ByteBuffer(string: $0.replacingOccurrences(of: "{n}", with: String(Int.random(in: 0..<1_000_000_000)))) }
+        return try await client.execute(uri: path, method: route.method, headers: headers, body: filled)
     }
 
     @Test("missing, malformed, unknown, expired and revoked tokens get 401 in OpenAI's shape", arguments: ProtectedRoute.all)
@@ -269,6 +296,42 @@ struct BadInputTests {
                                          body: .json(#"{"name":"kaist","sector":"academic"}"#)) {
                     #expect($0.status == expected)
                 }
+            }
+        }
+    }
+}
+
+/// Fresh compute records for the route matrix's placeholders, made in the store directly.
+enum ComputeRecords {
+    static func fill(_ path: inout String, _ body: inout String?, _ harness: RouteHarness) async throws {
+        let text = path + (body ?? "")
+        guard text.contains("{project}") || text.contains("{allocation}") || text.contains("{active}") || text.contains("{job}")
+                || text.contains("{active-project}") else { return }
+        let store = AllocationStore(database: harness.database)
+        let organisation = try await harness.identity.organisation(named: "seoul-city")
+        func project() async throws -> Project {
+            try await store.createProject(name: "p" + String(Int.random(in: 0..<1_000_000_000)), tier: .public, description: "",
+                                          organisationID: organisation.id, actor: "test")
+        }
+        func allocation(_ project: Project) async throws -> Allocation {
+            try await store.request(AllocationRequest(gpuHours: 100, maxConcurrentGPUs: 8, justification: "test"), projectID: project.id, actor: "test")
+        }
+        func replace(_ placeholder: String, _ value: String) {
+            path = path.replacingOccurrences(of: placeholder, with: value)
+            body = body?.replacingOccurrences(of: placeholder, with: value)
+        }
+        if text.contains("{project}") { replace("{project}", try await project().name) }
+        if text.contains("{allocation}") { replace("{allocation}", try await allocation(try await project()).id) }
+        if text.contains("{active}") || text.contains("{active-project}") || text.contains("{job}") {
+            let active = try await project()
+            let approved = try await store.approve(try await allocation(active).id, reason: "test", actor: "test")
+            replace("{active}", approved.id)
+            replace("{active-project}", active.name)
+            if text.contains("{job}") {
+                let job = try await JobStore(database: harness.database).record(
+                    JobRequest(name: "t", gpus: 1, timeLimitMinutes: 5, command: "true"), project: active, allocationID: approved.id,
+                    slurmJobID: "1", actor: "test")
+                replace("{job}", job.id)
             }
         }
     }

@@ -17,9 +17,9 @@ struct Serve: AsyncParsableCommand {
 
             Each setting can also come from the environment (NURI_HOST, NURI_PORT, NURI_DATA_DIR,
             NURI_DATABASE_URL, NURI_LOG_LEVEL, NURI_LOG_FORMAT, NURI_MAX_BODY_SIZE, NURI_MODELS as
-            NAME=PATH,NAME=PATH, NURI_THREADS) or from a YAML config file with the same names in
+            NAME=PATH,NAME=PATH, NURI_THREADS, NURI_SLURM_CONF) or from a YAML config file with the same names in
             lower case (host, port, data_dir, database, log_level, log_format, max_body_size,
-            models as a mapping NAME: PATH, threads). Flags win over the environment, which wins
+            models as a mapping NAME: PATH, threads, slurm_conf). Flags win over the environment, which wins
             over the file. `--print-config` shows the result and where each value came from.
 
             Examples:
@@ -65,6 +65,8 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-sequences"), help: "Sequences each local model decodes together in one batch; more requests wait (default 32).")
     var maxSequences: String?
+    @Option(name: .customLong("slurm-conf"), help: "The slurm.conf of the Slurm cluster that enforces allocations and runs jobs (/api/compute).")
+    var slurmConf: String?
 
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets redacted) and exit.")
     var printConfig = false
@@ -81,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         flags[.models] = models.isEmpty ? nil : models.joined(separator: ",")
         flags[.threads] = threads
         flags[.maxSequences] = maxSequences
+        flags[.slurmConf] = slurmConf
         flags[.remotes] = remotes.isEmpty ? nil : remotes.joined(separator: "|")
         let (configuration, origins) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
         if printConfig {

@@ -20,6 +20,9 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     /// `|` in the environment): `name=NAME;url=URL;url=URL2;model=UPSTREAM;key-env=VAR;jurisdiction=KR;relationship=entrusted[;org=ORG…]`;
     /// in the config file a mapping `remotes: {NAME: {urls, model, key_env, jurisdiction, relationship, organisations}}`.
     case remotes
+    /// The slurm.conf of the Slurm cluster that enforces the computing centre's allocations and
+    /// runs its jobs (unset: allocations are recorded only, and jobs cannot be submitted).
+    case slurmConf = "slurm_conf"
 
     /// `NURI_HOST`, `NURI_DATA_DIR`, … (`database` reads `NURI_DATABASE_URL`, as is usual).
     public var environmentVariable: String {

@@ -87,6 +87,9 @@ public struct ConfigurationResolver: Sendable {
                 throw ConfigurationError("\(key.rawValue) (from \(origin)): \(error)")
             }
             configuration.databaseURL = value
+        case .slurmConf:
+            guard !value.isEmpty else { throw invalid("give the path of the cluster's slurm.conf") }
+            configuration.slurmConf = (value as NSString).expandingTildeInPath
         case .logLevel:
             guard Logger.Level(rawValue: value.lowercased()) != nil else {
                 throw invalid("use one of trace, debug, info, notice, warning, error, critical")

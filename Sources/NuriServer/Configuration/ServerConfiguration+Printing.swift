@@ -29,6 +29,9 @@ extension ServerConfiguration {
                 }.joined(separator: "\n")
             case .threads: value = String(threads)
             case .maxSequences: value = String(maxSequences)
+            case .slurmConf:
+                guard let slurmConf else { return "# slurm_conf: not set, so no Slurm cluster (allocations are recorded only)" }
+                value = slurmConf
             case .remotes:
                 guard !remotes.isEmpty else { return "# remotes: none" }
                 return "remotes:  # \(origin)\n" + remotes.map { remote in

@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Models served by other OpenAI-compatible servers.
     public var remotes: [RemoteSpec] = []
 
+    /// The slurm.conf of the cluster Nuri drives for `/api/compute` (nil: no cluster).
+    public var slurmConf: String?
+
     /// A remote model: its name here, its replicas, its name upstream, where its key is, its
     /// labels for the data-protection policy and who may use it.
     public struct RemoteSpec: Sendable, Equatable {

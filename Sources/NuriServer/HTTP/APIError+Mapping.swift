@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NuriCompute
 import NuriGateway
 import NuriGuard
 import NuriHub
@@ -25,6 +26,10 @@ extension APIError {
             self.init(guard: error)
         case let error as HubError:
             self.init(hub: error)
+        case let error as ComputeError:
+            self.init(compute: error)
+        case let error as SlurmError:
+            self.init(slurm: error)
         case let error as DecodingError:
             self.init(decoding: error)
         case let error as any HTTPResponseError:
@@ -78,6 +83,32 @@ extension APIError {
             self.init(status: .conflict, message: message, type: "conflict_error", code: "conflict")
         case .auditUnavailable(let message):
             self.init(status: .serviceUnavailable, message: message, type: "service_unavailable_error", code: "audit_unavailable")
+        }
+    }
+
+    init(compute error: ComputeError) {
+        switch error {
+        case .invalidInput(let param, let message):
+            self.init(status: .badRequest, message: message, type: "invalid_request_error", param: param, code: "invalid_value")
+        case .notFound(let kind, _):
+            self.init(status: .notFound, message: error.description, type: "not_found_error", param: kind, code: "\(kind)_not_found")
+        case .conflict(let message):
+            self.init(status: .conflict, message: message, type: "conflict_error", code: "conflict")
+        case .invalidTransition:
+            self.init(status: .conflict, message: error.description, type: "conflict_error", param: "status", code: "invalid_transition")
+        case .noActiveAllocation:
+            self.init(status: .conflict, message: error.description, type: "conflict_error", param: "project", code: "no_active_allocation")
+        }
+    }
+
+    init(slurm error: SlurmError) {
+        switch error {
+        case .notConfigured, .toolMissing:
+            self.init(status: .serviceUnavailable, message: error.description, type: "service_unavailable_error", code: "slurm_unavailable")
+        case .refused:
+            self.init(status: .conflict, message: error.description, type: "conflict_error", code: "slurm_refused")
+        case .commandFailed, .unexpectedOutput:
+            self.init(status: .badGateway, message: error.description, type: "server_error", code: "slurm_error")
         }
     }
 

@@ -8,5 +8,6 @@ public enum Schema {
         Migration0004Consents.migration,
         Migration0005Audit.migration,
         Migration0006Hub.migration,
+        Migration0007Compute.migration,
     ]
 }
