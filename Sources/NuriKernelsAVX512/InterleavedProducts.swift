@@ -12,8 +12,9 @@ import _Builtin_intrinsics.intel
 ///   values of each of the 16 rows (lane i = row i): eight such vectors per block, or four when
 ///   two 4-bit values share a byte (vector k holds values 4k… in its low nibbles and 4k+16… in
 ///   its high nibbles);
-/// - 16 f16 scales d; then, for blocks with a minimum (Q4_1), 16 f16 minimums m.
-/// A weight is d·v + m (Q4_1) or d·(v − offset) (Q4_0: 8, Q5_0: 16, Q8_0: 128).
+/// - 16 scales d; then, for blocks with a minimum (Q4_1, Q4_K), 16 minimums m: f16, or f32 for
+///   Q4_K, whose per-32 scale d·sc and minimum −dmin·m are products ggml forms in f32.
+/// A weight is d·v + m (Q4_1, Q4_K) or d·(v − offset) (Q4_0: 8, Q5_0: 16, Q8_0: 128).
 ///
 /// Activations are 40-byte blocks: f32 d, then f32 s = d·Σq (for blocks with a minimum) or
 /// i32 Σq (for the others), then 32 signed bytes q. One `vpdpbusd` multiplies 64 weight bytes
@@ -27,15 +28,20 @@ public enum InterleavedProducts {
         /// Blocks carry minimums (Q4_1); otherwise weights are d·(v − offset).
         public let hasMinimum: Bool
         public let offset: Int32
+        /// Scales and minimums as f32 rather than f16.
+        public let floatScales: Bool
 
-        public init(nibbles: Bool, hasMinimum: Bool, offset: Int32) {
+        public init(nibbles: Bool, hasMinimum: Bool, offset: Int32, floatScales: Bool = false) {
             self.nibbles = nibbles
             self.hasMinimum = hasMinimum
             self.offset = offset
+            self.floatScales = floatScales
         }
 
         public var valueBytes: Int { nibbles ? 256 : 512 }
-        public var segmentBytes: Int { valueBytes + (hasMinimum ? 64 : 32) }
+        /// Bytes of the 16 scales (and of the 16 minimums).
+        public var scaleBytes: Int { floatScales ? 64 : 32 }
+        public var segmentBytes: Int { valueBytes + (hasMinimum ? 2 : 1) * scaleBytes }
     }
 
     /// `output[t × outputStride + r]` for the rows of `groups` (16 each, the last possibly cut
@@ -128,9 +134,10 @@ public enum InterleavedProducts {
         }
     }
 
+    /// 16 scales or minimums, stored as f16 or f32.
     @inline(__always)
-    static func halves(_ p: UnsafeRawPointer) -> __m512 {
-        _mm512_cvtph_ps(p.loadUnaligned(as: __m256i.self))
+    static func floats(_ p: UnsafeRawPointer, _ layout: Layout) -> __m512 {
+        layout.floatScales ? p.loadUnaligned(as: __m512.self) : _mm512_cvtph_ps(p.loadUnaligned(as: __m256i.self))
     }
 
     static func oneToken(_ segments: UnsafeRawPointer, layout: Layout, blocks: Int, activations: UnsafeRawPointer,
@@ -140,8 +147,8 @@ public enum InterleavedProducts {
         for b in 0..<blocks {
             let segment = segments + b * layout.segmentBytes
             let w = Values(segment, nibbles: layout.nibbles)
-            let scales = halves(segment + layout.valueBytes)
-            if layout.hasMinimum { minimums = halves(segment + layout.valueBytes + 32) }
+            let scales = floats(segment + layout.valueBytes, layout)
+            if layout.hasMinimum { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
             block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: activations + 40 * b)
         }
         _mm512_mask_storeu_ps(output, mask, s0)
@@ -156,8 +163,8 @@ public enum InterleavedProducts {
         for b in 0..<blocks {
             let segment = segments + b * layout.segmentBytes
             let w = Values(segment, nibbles: layout.nibbles)
-            let scales = halves(segment + layout.valueBytes)
-            if layout.hasMinimum { minimums = halves(segment + layout.valueBytes + 32) }
+            let scales = floats(segment + layout.valueBytes, layout)
+            if layout.hasMinimum { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
             block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: y0 + 40 * b)
             block(&s1, w, scales: scales, minimums: minimums, layout: layout, activation: y1 + 40 * b)
             block(&s2, w, scales: scales, minimums: minimums, layout: layout, activation: y2 + 40 * b)
@@ -177,8 +184,8 @@ public enum InterleavedProducts {
         for b in 0..<blocks {
             let segment = segments + b * layout.segmentBytes
             let w = Values(segment, nibbles: layout.nibbles)
-            let scales = halves(segment + layout.valueBytes)
-            if layout.hasMinimum { minimums = halves(segment + layout.valueBytes + 32) }
+            let scales = floats(segment + layout.valueBytes, layout)
+            if layout.hasMinimum { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
             let y = activations + 40 * b
             block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: y)
             block(&s1, w, scales: scales, minimums: minimums, layout: layout, activation: y + activationBytes)

@@ -6,12 +6,16 @@
 ///   read them without a conversion per block;
 /// - Q8 with sums (40 B / 32): f32 d (f16-rounded, as Q8_0's), i32 Σq, 32 × i8 — for the
 ///   AVX-512 kernels over repacked Q4_0, Q5_0, Q8_0 weights (``InterleavedWeights``);
+/// - Q8_K values in Q8_1's blocks (40 B / 32): each 256 quantised as Q8_K, written as 8 blocks
+///   of f32 d (the 256's), f32 d·Σq (the 32's, unrounded), 32 × i8 — for the AVX-512 kernels
+///   over repacked Q4_K weights;
 /// - Q8_K (292 B / 256): f32 d, 256 × i8, 16 × i16 sums of each 16 — for K-quant weights;
 /// - F32: activations stay as they are — for F32, F16 and BF16 weights.
 enum ActivationFormat: Sendable {
     case q8_0
     case q8_1
     case q8Sum
+    case q8_1K
     case q8_K
     case f32
 
@@ -26,7 +30,7 @@ enum ActivationFormat: Sendable {
 
     var blockSize: Int {
         switch self {
-        case .q8_0, .q8_1, .q8Sum: 32
+        case .q8_0, .q8_1, .q8Sum, .q8_1K: 32
         case .q8_K: 256
         case .f32: 1
         }
@@ -35,7 +39,7 @@ enum ActivationFormat: Sendable {
     var bytesPerBlock: Int {
         switch self {
         case .q8_0: 34
-        case .q8_1, .q8Sum: 40
+        case .q8_1, .q8Sum, .q8_1K: 40
         case .q8_K: 292
         case .f32: 4
         }

@@ -26,6 +26,22 @@ enum ActivationQuantizer {
                     block.storeBytes(of: Float16(d), as: Float16.self)
                 }
             }
+        case .q8_1K:
+            var block = [UInt8](repeating: 0, count: 292)
+            for b in 0..<count / 256 {
+                block.withUnsafeMutableBytes { quantize(x + 256 * b, count: 256, to: $0.baseAddress!, format: .q8_K) }
+                block.withUnsafeBytes { k in
+                    let d = k.load(as: Float.self)
+                    for j in 0..<8 {
+                        let target = y + 40 * (8 * b + j)
+                        var sum: Int32 = 0
+                        for l in 0..<32 { sum += Int32(k.load(fromByteOffset: 4 + 32 * j + l, as: Int8.self)) }
+                        target.storeBytes(of: d, as: Float.self)
+                        target.storeBytes(of: d * Float(sum), toByteOffset: 4, as: Float.self)
+                        (target + 8).copyMemory(from: k.baseAddress! + 4 + 32 * j, byteCount: 32)
+                    }
+                }
+            }
         case .q8_K:
             for b in 0..<count / 256 {
                 let source = x + 256 * b, block = y + 292 * b

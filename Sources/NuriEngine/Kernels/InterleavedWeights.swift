@@ -15,25 +15,26 @@ final class InterleavedWeights: @unchecked Sendable {
     let storage: UnsafeMutableRawPointer
     let byteCount: Int
 
-    static func supports(_ type: GGMLType) -> Bool { [.q4_0, .q4_1, .q5_0, .q8_0].contains(type) }
+    static func supports(_ type: GGMLType) -> Bool { [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K].contains(type) }
 
     /// - Parameter packed: called after each stretch of rows is copied (to give their pages back,
     ///   so that loading never holds a large matrix twice).
     init?(type: GGMLType, base: UnsafeRawPointer, rows: Int, columns: Int, rowBytes: Int,
           packed: (Range<Int>) -> Void = { _ in }) {
-        guard Self.supports(type), columns % 32 == 0 else { return nil }
+        guard Self.supports(type), columns % type.blockSize == 0 else { return nil }
         switch type {
         case .q4_1: layout = .init(nibbles: true, hasMinimum: true, offset: 0)
         case .q4_0: layout = .init(nibbles: true, hasMinimum: false, offset: 8)
         case .q5_0: layout = .init(nibbles: false, hasMinimum: false, offset: 16)
+        case .q4_K: layout = .init(nibbles: true, hasMinimum: true, offset: 0, floatScales: true)
         default: layout = .init(nibbles: false, hasMinimum: false, offset: 128)
         }
+        activationFormat = type == .q4_K ? .q8_1K : layout.hasMinimum ? .q8_1 : .q8Sum
         blocks = columns / 32
         groups = (rows + 15) / 16
         byteCount = groups * blocks * layout.segmentBytes
         storage = .allocate(byteCount: byteCount, alignment: 64)
         storage.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
-        let blockBytes = type.bytesPerBlock
         var values = [UInt8](repeating: 0, count: 32)
         var released = 0
         for g in 0..<groups {
@@ -44,8 +45,7 @@ final class InterleavedWeights: @unchecked Sendable {
             for b in 0..<blocks {
                 let segment = storage + (g * blocks + b) * layout.segmentBytes
                 for i in 0..<16 where 16 * g + i < rows {
-                    let source = base + (16 * g + i) * rowBytes + b * blockBytes
-                    let (d, m) = Self.unpack(type, source, into: &values)
+                    let (d, m) = Self.unpack(type, base + (16 * g + i) * rowBytes, block: b, into: &values)
                     if layout.nibbles {
                         for k in 0..<4 {
                             for x in 0..<4 {
@@ -57,8 +57,13 @@ final class InterleavedWeights: @unchecked Sendable {
                             for x in 0..<4 { segment.storeBytes(of: values[4 * j + x], toByteOffset: 64 * j + 4 * i + x, as: UInt8.self) }
                         }
                     }
-                    segment.storeBytes(of: d, toByteOffset: layout.valueBytes + 2 * i, as: UInt16.self)
-                    if layout.hasMinimum { segment.storeBytes(of: m, toByteOffset: layout.valueBytes + 32 + 2 * i, as: UInt16.self) }
+                    if layout.floatScales {
+                        segment.storeBytes(of: d, toByteOffset: layout.valueBytes + 4 * i, as: Float.self)
+                        segment.storeBytes(of: m, toByteOffset: layout.valueBytes + 64 + 4 * i, as: Float.self)
+                    } else {
+                        segment.storeBytes(of: Float16(d), toByteOffset: layout.valueBytes + 2 * i, as: Float16.self)
+                        if layout.hasMinimum { segment.storeBytes(of: Float16(m), toByteOffset: layout.valueBytes + 32 + 2 * i, as: Float16.self) }
+                    }
                 }
             }
         }
@@ -67,9 +72,25 @@ final class InterleavedWeights: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
-    /// A block's 32 values as unsigned bytes, and its scale and minimum as f16 bits.
-    static func unpack(_ type: GGMLType, _ block: UnsafeRawPointer, into values: inout [UInt8]) -> (UInt16, UInt16) {
-        let d = block.loadUnaligned(as: UInt16.self)
+    /// The 32 values of block `b` (of 32 columns) of a row as unsigned bytes, with the block's
+    /// scale and minimum (f16 values, exact as floats; f32 products for Q4_K).
+    static func unpack(_ type: GGMLType, _ row: UnsafeRawPointer, block b: Int, into values: inout [UInt8]) -> (Float, Float) {
+        if type == .q4_K {
+            // Sub-block b % 8 of super-block b / 8: each byte of qs holds sub-blocks 2k (low
+            // nibble) and 2k+1 (high); value = d·sc·q − dmin·m, the products as ggml forms them.
+            let superBlock = row + (b / 8) * 144, j = b % 8
+            let d = Float(superBlock.loadUnaligned(as: Float16.self))
+            let dmin = Float(superBlock.loadUnaligned(fromByteOffset: 2, as: Float16.self))
+            let (sc, m) = KQuants.scaleAndMin(superBlock + 4, j)
+            let qs = superBlock + 16 + 32 * (j / 2)
+            for l in 0..<32 {
+                let byte = qs.load(fromByteOffset: l, as: UInt8.self)
+                values[l] = j % 2 == 0 ? byte & 0x0F : byte >> 4
+            }
+            return (d * Float(sc), -(dmin * Float(m)))
+        }
+        let block = row + b * type.bytesPerBlock
+        let d = Float(block.loadUnaligned(as: Float16.self))
         switch type {
         case .q4_1:
             for j in 0..<16 {
@@ -77,7 +98,7 @@ final class InterleavedWeights: @unchecked Sendable {
                 values[j] = byte & 0x0F
                 values[j + 16] = byte >> 4
             }
-            return (d, block.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
+            return (d, Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self)))
         case .q4_0:
             for j in 0..<16 {
                 let byte = block.load(fromByteOffset: 2 + j, as: UInt8.self)
@@ -97,9 +118,9 @@ final class InterleavedWeights: @unchecked Sendable {
         return (d, 0)
     }
 
-    /// The activation format the kernels read: Q8_1 (f32 d and s) for Q4_1, else Q8 with the
-    /// integer sum of each block.
-    var activationFormat: ActivationFormat { layout.hasMinimum ? .q8_1 : .q8Sum }
+    /// The activation format the kernels read: Q8_1 (f32 d and s) for Q4_1, Q8_K's values in
+    /// the same 40-byte blocks for Q4_K, else Q8 with the integer sum of each block.
+    let activationFormat: ActivationFormat
 
     func multiply(activations: UnsafeRawPointer, activationBytes: Int, tokens: Int, rows: Int, groups range: Range<Int>,
                   output: UnsafeMutablePointer<Float>) {

@@ -50,7 +50,18 @@ struct InterleavedProductTests {
                 let source = a.baseAddress! + t * activationBytes
                 classicRow.withUnsafeMutableBytes { c in
                     if classic == format { c.copyMemory(from: UnsafeRawBufferPointer(start: source, count: activationBytes)) }
-                    for b in 0..<w.columns / 32 where classic != format {
+                    // Q4_K's: Q8_K blocks of 256 (d, 256 q, 16 sums of 16) from the 40-byte blocks.
+                    for k in 0..<w.columns / 256 where classic == .q8_K {
+                        let target = c.baseAddress! + 292 * k
+                        target.storeBytes(of: source.loadUnaligned(fromByteOffset: 320 * k, as: Float.self), as: Float.self)
+                        for j in 0..<8 { (target + 4 + 32 * j).copyMemory(from: source + 320 * k + 40 * j + 8, byteCount: 32) }
+                        for group in 0..<16 {
+                            var sum: Int16 = 0
+                            for l in 0..<16 { sum += Int16(target.load(fromByteOffset: 4 + 16 * group + l, as: Int8.self)) }
+                            target.storeBytes(of: sum, toByteOffset: 260 + 2 * group, as: Int16.self)
+                        }
+                    }
+                    for b in 0..<w.columns / 32 where classic == .q8_0 {
                         let block = source + 40 * b, target = c.baseAddress! + 34 * b
                         target.storeBytes(of: Float16(block.loadUnaligned(as: Float.self)), as: Float16.self)
                         (target + 2).copyMemory(from: block + 8, byteCount: 32)
@@ -87,7 +98,7 @@ struct InterleavedProductTests {
     @Test("Gemma 3's Q5_0 and Q8_0 matrices", .enabled(if: TestModels.gemma3 != nil, "run `make models`"))
     func gemma3() throws {
         let file = try GGUFFile(path: try #require(TestModels.gemma3))
-        for type in [GGMLType.q5_0, .q8_0] {
+        for type in [GGMLType.q5_0, .q8_0, .q4_K] {
             let tensor = try #require(file.tensors.first { $0.type == type && $0.name.hasPrefix("blk.") })
             try Self.check(WeightMatrix(tensor, in: file, repack: false), tokens: 5)
         }
