@@ -14,7 +14,9 @@ import _Builtin_intrinsics.intel
 ///   its high nibbles);
 /// - 16 scales d; then, for blocks with a minimum (Q4_1, Q4_K), 16 minimums m: f16, or f32 for
 ///   Q4_K, whose per-32 scale d·sc and minimum −dmin·m are products ggml forms in f32.
-/// A weight is d·v + m (Q4_1, Q4_K) or d·(v − offset) (Q4_0: 8, Q5_0: 16, Q8_0: 128).
+/// A weight is d·v + m (Q4_1, Q4_K) or d·(v − offset) (Q4_0: 8, Q5_0: 16, Q8_0: 128, Q6_K: 32).
+/// Q6_K has a scale per 16 values: its segments hold the first half's 16 scales where the
+/// minimums would be the second half's, and its activations the integer sum of each half.
 ///
 /// Activations are 40-byte blocks: f32 d, then f32 s = d·Σq (for blocks with a minimum) or
 /// i32 Σq (for the others), then 32 signed bytes q. One `vpdpbusd` multiplies 64 weight bytes
@@ -30,18 +32,21 @@ public enum InterleavedProducts {
         public let offset: Int32
         /// Scales and minimums as f32 rather than f16.
         public let floatScales: Bool
+        /// A scale for each 16 values (Q6_K), the second half's in the minimums' place.
+        public let halfScales: Bool
 
-        public init(nibbles: Bool, hasMinimum: Bool, offset: Int32, floatScales: Bool = false) {
+        public init(nibbles: Bool, hasMinimum: Bool, offset: Int32, floatScales: Bool = false, halfScales: Bool = false) {
             self.nibbles = nibbles
             self.hasMinimum = hasMinimum
             self.offset = offset
             self.floatScales = floatScales
+            self.halfScales = halfScales
         }
 
         public var valueBytes: Int { nibbles ? 256 : 512 }
         /// Bytes of the 16 scales (and of the 16 minimums).
         public var scaleBytes: Int { floatScales ? 64 : 32 }
-        public var segmentBytes: Int { valueBytes + (hasMinimum ? 2 : 1) * scaleBytes }
+        public var segmentBytes: Int { valueBytes + (hasMinimum || halfScales ? 2 : 1) * scaleBytes }
     }
 
     /// `output[t × outputStride + r]` for the rows of `groups` (16 each, the last possibly cut
@@ -115,6 +120,23 @@ public enum InterleavedProducts {
     static func block(_ sums: inout __m512, _ w: Values, scales: __m512, minimums: __m512, layout: Layout,
                       activation y: UnsafeRawPointer) {
         let q = y + 8
+        if layout.halfScales {
+            // Values 0–15 and 16–31 in two chains, each with its own scale.
+            var first = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w.v0, broadcast(q, 0))
+            var second = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w.v4, broadcast(q, 16))
+            first = _mm512_dpbusd_epi32(first, w.v1, broadcast(q, 4))
+            second = _mm512_dpbusd_epi32(second, w.v5, broadcast(q, 20))
+            first = _mm512_dpbusd_epi32(first, w.v2, broadcast(q, 8))
+            second = _mm512_dpbusd_epi32(second, w.v6, broadcast(q, 24))
+            first = _mm512_dpbusd_epi32(first, w.v3, broadcast(q, 12))
+            second = _mm512_dpbusd_epi32(second, w.v7, broadcast(q, 28))
+            first = _mm512_sub_epi32(first, _mm512_set1_epi32(layout.offset &* Int32(y.loadUnaligned(fromByteOffset: 4, as: Int16.self))))
+            second = _mm512_sub_epi32(second, _mm512_set1_epi32(layout.offset &* Int32(y.loadUnaligned(fromByteOffset: 6, as: Int16.self))))
+            let da = _mm512_set1_ps(y.loadUnaligned(as: Float.self))
+            sums = _mm512_fmadd_ps(_mm512_cvtepi32_ps(first), _mm512_mul_ps(scales, da), sums)
+            sums = _mm512_fmadd_ps(_mm512_cvtepi32_ps(second), _mm512_mul_ps(minimums, da), sums)
+            return
+        }
         var even = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w.v0, broadcast(q, 0))
         var odd = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w.v1, broadcast(q, 4))
         even = _mm512_dpbusd_epi32(even, w.v2, broadcast(q, 8))
@@ -148,7 +170,7 @@ public enum InterleavedProducts {
             let segment = segments + b * layout.segmentBytes
             let w = Values(segment, nibbles: layout.nibbles)
             let scales = floats(segment + layout.valueBytes, layout)
-            if layout.hasMinimum { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
+            if layout.hasMinimum || layout.halfScales { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
             block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: activations + 40 * b)
         }
         _mm512_mask_storeu_ps(output, mask, s0)
@@ -164,7 +186,7 @@ public enum InterleavedProducts {
             let segment = segments + b * layout.segmentBytes
             let w = Values(segment, nibbles: layout.nibbles)
             let scales = floats(segment + layout.valueBytes, layout)
-            if layout.hasMinimum { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
+            if layout.hasMinimum || layout.halfScales { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
             block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: y0 + 40 * b)
             block(&s1, w, scales: scales, minimums: minimums, layout: layout, activation: y1 + 40 * b)
             block(&s2, w, scales: scales, minimums: minimums, layout: layout, activation: y2 + 40 * b)
@@ -185,7 +207,7 @@ public enum InterleavedProducts {
             let segment = segments + b * layout.segmentBytes
             let w = Values(segment, nibbles: layout.nibbles)
             let scales = floats(segment + layout.valueBytes, layout)
-            if layout.hasMinimum { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
+            if layout.hasMinimum || layout.halfScales { minimums = floats(segment + layout.valueBytes + layout.scaleBytes, layout) }
             let y = activations + 40 * b
             block(&s0, w, scales: scales, minimums: minimums, layout: layout, activation: y)
             block(&s1, w, scales: scales, minimums: minimums, layout: layout, activation: y + activationBytes)

@@ -9,6 +9,8 @@
 /// - Q8_K values in Q8_1's blocks (40 B / 32): each 256 quantised as Q8_K, written as 8 blocks
 ///   of f32 d (the 256's), f32 d·Σq (the 32's, unrounded), 32 × i8 — for the AVX-512 kernels
 ///   over repacked Q4_K weights;
+/// - Q8_K values in 40-byte blocks with the sum of each 16 (f32 d, i16 Σq twice, 32 × i8) —
+///   for the AVX-512 kernels over repacked Q6_K weights;
 /// - Q8_K (292 B / 256): f32 d, 256 × i8, 16 × i16 sums of each 16 — for K-quant weights;
 /// - F32: activations stay as they are — for F32, F16 and BF16 weights.
 enum ActivationFormat: Sendable {
@@ -16,6 +18,7 @@ enum ActivationFormat: Sendable {
     case q8_1
     case q8Sum
     case q8_1K
+    case q8_KHalves
     case q8_K
     case f32
 
@@ -30,7 +33,7 @@ enum ActivationFormat: Sendable {
 
     var blockSize: Int {
         switch self {
-        case .q8_0, .q8_1, .q8Sum, .q8_1K: 32
+        case .q8_0, .q8_1, .q8Sum, .q8_1K, .q8_KHalves: 32
         case .q8_K: 256
         case .f32: 1
         }
@@ -39,7 +42,7 @@ enum ActivationFormat: Sendable {
     var bytesPerBlock: Int {
         switch self {
         case .q8_0: 34
-        case .q8_1, .q8Sum, .q8_1K: 40
+        case .q8_1, .q8Sum, .q8_1K, .q8_KHalves: 40
         case .q8_K: 292
         case .f32: 4
         }

@@ -26,7 +26,7 @@ enum ActivationQuantizer {
                     block.storeBytes(of: Float16(d), as: Float16.self)
                 }
             }
-        case .q8_1K:
+        case .q8_1K, .q8_KHalves:
             var block = [UInt8](repeating: 0, count: 292)
             for b in 0..<count / 256 {
                 block.withUnsafeMutableBytes { quantize(x + 256 * b, count: 256, to: $0.baseAddress!, format: .q8_K) }
@@ -34,10 +34,16 @@ enum ActivationQuantizer {
                     let d = k.load(as: Float.self)
                     for j in 0..<8 {
                         let target = y + 40 * (8 * b + j)
-                        var sum: Int32 = 0
-                        for l in 0..<32 { sum += Int32(k.load(fromByteOffset: 4 + 32 * j + l, as: Int8.self)) }
+                        var first: Int32 = 0, second: Int32 = 0
+                        for l in 0..<16 { first += Int32(k.load(fromByteOffset: 4 + 32 * j + l, as: Int8.self)) }
+                        for l in 16..<32 { second += Int32(k.load(fromByteOffset: 4 + 32 * j + l, as: Int8.self)) }
                         target.storeBytes(of: d, as: Float.self)
-                        target.storeBytes(of: d * Float(sum), toByteOffset: 4, as: Float.self)
+                        if format == .q8_1K {
+                            target.storeBytes(of: d * Float(first + second), toByteOffset: 4, as: Float.self)
+                        } else {
+                            target.storeBytes(of: Int16(first), toByteOffset: 4, as: Int16.self)
+                            target.storeBytes(of: Int16(second), toByteOffset: 6, as: Int16.self)
+                        }
                         (target + 8).copyMemory(from: k.baseAddress! + 4 + 32 * j, byteCount: 32)
                     }
                 }

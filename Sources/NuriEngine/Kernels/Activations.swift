@@ -13,9 +13,10 @@ enum Activations {
     /// GeGLU with the tanh approximation of GELU (Gemma): gate ← gelu(gate) · up.
     ///
     /// As in ggml (its default `GGML_GELU_FP16`), GELU is evaluated at half precision: the input
-    /// is rounded to f16 and the result is read from a table of f16 values, which this computes
-    /// on the fly; beyond ±10 GELU is 0 or the identity.
+    /// is rounded to f16 and the result read from a table of the f16 results for every f16
+    /// input; beyond ±10 GELU is 0 or the identity.
     static func geglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
+        let table = geluTable
         for i in 0..<count {
             let x = gate[i]
             if x <= -10 {
@@ -23,10 +24,19 @@ enum Activations {
             } else if x >= 10 {
                 gate[i] = x * up[i]
             } else {
-                gate[i] = Float(Float16(gelu(Float(Float16(x))))) * up[i]
+                gate[i] = Float(table[Int(Float16(x).bitPattern)]) * up[i]
             }
         }
     }
+
+    /// f16(gelu(x)) for each of the 65,536 f16 bit patterns x (128 KiB, made on first use).
+    nonisolated(unsafe) static let geluTable: UnsafePointer<Float16> = {
+        let table = UnsafeMutablePointer<Float16>.allocate(capacity: 1 << 16)
+        for bits in 0..<(1 << 16) {
+            table[bits] = Float16(gelu(Float(Float16(bitPattern: UInt16(bits)))))
+        }
+        return UnsafePointer(table)
+    }()
 
     /// GELU, tanh approximation: ½x(1 + tanh(√(2/π)·x·(1 + 0.044715x²))).
     @inline(__always)

@@ -15,7 +15,7 @@ final class InterleavedWeights: @unchecked Sendable {
     let storage: UnsafeMutableRawPointer
     let byteCount: Int
 
-    static func supports(_ type: GGMLType) -> Bool { [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K].contains(type) }
+    static func supports(_ type: GGMLType) -> Bool { [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K].contains(type) }
 
     /// - Parameter packed: called after each stretch of rows is copied (to give their pages back,
     ///   so that loading never holds a large matrix twice).
@@ -27,9 +27,10 @@ final class InterleavedWeights: @unchecked Sendable {
         case .q4_0: layout = .init(nibbles: true, hasMinimum: false, offset: 8)
         case .q5_0: layout = .init(nibbles: false, hasMinimum: false, offset: 16)
         case .q4_K: layout = .init(nibbles: true, hasMinimum: true, offset: 0, floatScales: true)
+        case .q6_K: layout = .init(nibbles: false, hasMinimum: false, offset: 32, floatScales: true, halfScales: true)
         default: layout = .init(nibbles: false, hasMinimum: false, offset: 128)
         }
-        activationFormat = type == .q4_K ? .q8_1K : layout.hasMinimum ? .q8_1 : .q8Sum
+        activationFormat = type == .q4_K ? .q8_1K : type == .q6_K ? .q8_KHalves : layout.hasMinimum ? .q8_1 : .q8Sum
         blocks = columns / 32
         groups = (rows + 15) / 16
         byteCount = groups * blocks * layout.segmentBytes
@@ -73,8 +74,24 @@ final class InterleavedWeights: @unchecked Sendable {
     deinit { storage.deallocate() }
 
     /// The 32 values of block `b` (of 32 columns) of a row as unsigned bytes, with the block's
-    /// scale and minimum (f16 values, exact as floats; f32 products for Q4_K).
+    /// scale and minimum (f16 values, exact as floats; f32 products for Q4_K), or for Q6_K the
+    /// scales of its two halves.
     static func unpack(_ type: GGMLType, _ row: UnsafeRawPointer, block b: Int, into values: inout [UInt8]) -> (Float, Float) {
+        if type == .q6_K {
+            // Sub-block j of a super-block: half j / 4 of 128 values, quarter j % 4 of it, whose
+            // low 4 bits are ql's low (quarters 0, 1) or high nibbles (2, 3), at +32 for odd
+            // quarters, and high 2 bits are bits 2·quarter of qh; a scale (int8) for each 16.
+            let superBlock = row + (b / 8) * 210, j = b % 8, half = j / 4, quarter = j % 4
+            let ql = superBlock + 64 * half + (quarter % 2) * 32, qh = superBlock + 128 + 32 * half
+            for l in 0..<32 {
+                let low = ql.load(fromByteOffset: l, as: UInt8.self)
+                let high = qh.load(fromByteOffset: l, as: UInt8.self)
+                values[l] = (quarter < 2 ? low & 0x0F : low >> 4) | ((high >> (2 * quarter)) & 3) << 4
+            }
+            let d = Float(superBlock.loadUnaligned(fromByteOffset: 208, as: Float16.self))
+            let scales = superBlock + 192 + 8 * half + 2 * quarter
+            return (d * Float(scales.load(as: Int8.self)), d * Float(scales.load(fromByteOffset: 1, as: Int8.self)))
+        }
         if type == .q4_K {
             // Sub-block b % 8 of super-block b / 8: each byte of qs holds sub-blocks 2k (low
             // nibble) and 2k+1 (high); value = d·sc·q − dmin·m, the products as ggml forms them.

@@ -25,7 +25,7 @@ struct DotProductTests {
                 let d = Double(Float(block.loadUnaligned(as: Float16.self)))
                 let qs = block + 2
                 for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }
-            case .q8_1, .q8Sum, .q8_1K:
+            case .q8_1, .q8Sum, .q8_1K, .q8_KHalves:
                 let d = Double(block.loadUnaligned(as: Float.self))
                 let qs = block + 8
                 for j in 0..<32 { values.append(d * Double(qs.load(fromByteOffset: j, as: Int8.self))) }

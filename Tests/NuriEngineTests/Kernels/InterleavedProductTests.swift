@@ -98,7 +98,7 @@ struct InterleavedProductTests {
     @Test("Gemma 3's Q5_0 and Q8_0 matrices", .enabled(if: TestModels.gemma3 != nil, "run `make models`"))
     func gemma3() throws {
         let file = try GGUFFile(path: try #require(TestModels.gemma3))
-        for type in [GGMLType.q5_0, .q8_0, .q4_K] {
+        for type in [GGMLType.q5_0, .q8_0, .q4_K, .q6_K] {
             let tensor = try #require(file.tensors.first { $0.type == type && $0.name.hasPrefix("blk.") })
             try Self.check(WeightMatrix(tensor, in: file, repack: false), tokens: 5)
         }
