@@ -5,6 +5,6 @@ struct ComputeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compute",
         abstract: "GPU allocations, the scheduling policy and its simulator, and jobs on Slurm.",
-        subcommands: []
+        subcommands: [SimulateCommand.self, ComputeBenchCommand.self]
     )
 }
