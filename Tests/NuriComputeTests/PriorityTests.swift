@@ -81,3 +81,10 @@ import NuriCompute
         #expect(engine.chargedGPUSeconds(project: "p") == 1_600)
     }
 }
+
+@Suite struct TierIndexTests {
+    @Test("the scheduler's fast tier index is the tier's rank")
+    func indexIsRank() {
+        for tier in Tier.allCases { #expect(tier.index == tier.rank) }
+    }
+}

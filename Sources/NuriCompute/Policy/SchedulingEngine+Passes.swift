@@ -10,8 +10,8 @@ extension SchedulingEngine {
         var blocked: [Bool]
         /// Shortest wall time of a one-node job of g GPUs that failed to start: `[p * (stride + 1) + g]`.
         var smallFailure: [Double]
-        /// Same for preemption.
-        var smallPreemptFailure: [Double]
+        /// Preemption found no room for a one-node job of g GPUs of a tier: `[(p * (stride + 1) + g) * tiers + tier]`.
+        var smallPreemptFailure: [Bool]
         /// (nodes, wall time) of whole-node jobs that failed to start, per partition (a few shapes).
         var largeFailure: [[(nodes: Int32, wall: Double)]]
         var largePreemptFailure: [[(nodes: Int32, wall: Double)]]
@@ -25,9 +25,9 @@ extension SchedulingEngine {
             reservations = Array(repeating: 0, count: partitions)
             blocked = Array(repeating: false, count: partitions)
             smallFailure = Array(repeating: .infinity, count: keys)
-            smallPreemptFailure = Array(repeating: .infinity, count: keys)
+            smallPreemptFailure = Array(repeating: false, count: keys * Tier.count)
             largeFailure = Array(repeating: [], count: partitions)
-            largePreemptFailure = Array(repeating: [], count: partitions)
+            largePreemptFailure = Array(repeating: [], count: partitions * Tier.count)
             order = Array(repeating: [], count: keys)
             orderBuilt = Array(repeating: false, count: keys)
             orderCursor = Array(repeating: 0, count: keys)
@@ -38,13 +38,13 @@ extension SchedulingEngine {
                 reservations[index] = 0
                 blocked[index] = false
                 largeFailure[index].removeAll(keepingCapacity: true)
-                largePreemptFailure[index].removeAll(keepingCapacity: true)
             }
+            for index in largePreemptFailure.indices { largePreemptFailure[index].removeAll(keepingCapacity: true) }
             for index in smallFailure.indices {
                 smallFailure[index] = .infinity
-                smallPreemptFailure[index] = .infinity
                 orderBuilt[index] = false
             }
+            for index in smallPreemptFailure.indices { smallPreemptFailure[index] = false }
         }
 
         static func known(_ failures: [(nodes: Int32, wall: Double)], nodes: Int32, wall: Double) -> Bool {
@@ -133,15 +133,20 @@ extension SchedulingEngine {
             }
             // Or make room by requeueing lower tiers.
             if mayPreemptAnyone(job.tier) {
+                // Whether preemption can make room depends on the size and the tier, not on the wall time.
+                let preemptKey = key * Tier.count + job.tier.index
                 let knownNotToPreempt = job.nodes == 0
-                    ? passState.smallPreemptFailure[key] <= wall
-                    : PassState.known(passState.largePreemptFailure[partition], nodes: job.nodes, wall: wall)
+                    ? passState.smallPreemptFailure[preemptKey]
+                    : PassState.known(passState.largePreemptFailure[partition * Tier.count + job.tier.index], nodes: job.nodes, wall: 0)
                 if !knownNotToPreempt {
                     if tryPreempt(slot, now: now, events: &events) { continue }
                     if job.nodes == 0 {
-                        passState.smallPreemptFailure[key] = min(passState.smallPreemptFailure[key], wall)
+                        let perNode = nodes.partitionGPUsPerNode[partition]
+                        for g in Int(job.gpus)...perNode {
+                            passState.smallPreemptFailure[(partition * (stride + 1) + g) * Tier.count + job.tier.index] = true
+                        }
                     } else {
-                        PassState.record(&passState.largePreemptFailure[partition], nodes: job.nodes, wall: wall)
+                        PassState.record(&passState.largePreemptFailure[partition * Tier.count + job.tier.index], nodes: job.nodes, wall: 0)
                     }
                 }
             }

@@ -4,13 +4,16 @@
 /// charged: the GPUs were used). Only nodes without a reservation are taken, so preemption never
 /// delays a blocked higher-priority job either.
 extension SchedulingEngine {
-    func mayPreemptAnyone(_ tier: Tier) -> Bool {
-        !(policy.preemption[tier]?.isEmpty ?? true)
+    /// Candidate nodes weighed per one-node preemption.
+    static let preemptionCandidates = 32
+
+    @inline(__always) func mayPreemptAnyone(_ tier: Tier) -> Bool {
+        preemptsAnyone[tier.index]
     }
 
     /// Whether the running job in `slot` may be requeued for a job of `tier`.
     @inline(__always) func isVictim(_ slot: Int32, for tier: Tier) -> Bool {
-        slot >= 0 && policy.mayPreempt(tier, jobs[Int(slot)].tier)
+        slot >= 0 && preempts[tier.index * Tier.count + jobs[Int(slot)].tier.index]
     }
 
     /// Work lost if the running job in `slot` is requeued now, GPU-seconds.
@@ -27,23 +30,38 @@ extension SchedulingEngine {
         let range = first..<(first + nodes.partitionNodeCount[partition])
         let stride = nodes.stride
         if job.nodes == 0 {
-            // One node: the unreserved node where freeing `gpus` GPUs loses the least work.
+            // One node: among the first `preemptionCandidates` unreserved nodes where requeueing
+            // lower tiers frees `gpus` GPUs (searched from where the last search ended), the one
+            // where the least work is lost. Bounded so that a pass with hundreds of preempting jobs
+            // stays fast on thousands of nodes.
             let gpus = Int(job.gpus)
+            let count = nodes.partitionNodeCount[partition]
             var bestNode = -1, bestCost = Double.infinity
-            for node in range where nodes.reservationStart[node] == .infinity {
-                var freeable = Int(nodes.free[node])
-                var cost = 0.0
-                for offset in 0..<perNode {
-                    let holder = nodes.slotJob[node * stride + offset]
-                    guard holder >= 0, isVictim(holder, for: job.tier) else { continue }
-                    freeable += 1
-                    cost += lostWork(holder, now: now) / Double(jobs[Int(holder)].gpus)
+            var node = first + preemptCursor[partition] % max(count, 1)
+            var examined = 0, candidates = 0
+            while examined < count, candidates < Self.preemptionCandidates {
+                if nodes.reservationStart[node] == .infinity {
+                    var freeable = Int(nodes.free[node])
+                    var cost = 0.0
+                    for offset in 0..<perNode {
+                        let holder = nodes.slotJob[node * stride + offset]
+                        guard holder >= 0, isVictim(holder, for: job.tier) else { continue }
+                        freeable += 1
+                        cost += lostWork(holder, now: now) / Double(jobs[Int(holder)].gpus)
+                    }
+                    if freeable >= gpus {
+                        candidates += 1
+                        if cost < bestCost {
+                            bestCost = cost
+                            bestNode = node
+                        }
+                    }
                 }
-                if freeable >= gpus, cost < bestCost {
-                    bestCost = cost
-                    bestNode = node
-                }
+                node += 1
+                if node == first + count { node = first }
+                examined += 1
             }
+            preemptCursor[partition] = node - first
             guard bestNode >= 0 else { return false }
             preemptOn(node: bestNode, until: gpus, for: job.tier, now: now, events: &events)
             guard Int(nodes.free[bestNode]) >= gpus else { return false }

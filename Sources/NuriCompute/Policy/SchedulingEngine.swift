@@ -117,7 +117,12 @@ public struct SchedulingEngine: Sendable {
     // MARK: Placement
     var nodes: NodeTable
     var qosFactorOfTier: [Double]
+    /// `preempts[preemptor.rank * tiers + victim.rank]`: the policy's preemption rights, looked up in hot loops.
+    let preempts: [Bool]
+    let preemptsAnyone: [Bool]
     var pendingRequeue: [Int32] = []
+    /// Where the next search for nodes to preempt starts, per partition (searches rotate over the nodes).
+    var preemptCursor: [Int] = []
     var placementScratch: [Int32] = []
     var orderScratch: [(time: Double, node: Int32)] = []
 
@@ -127,7 +132,10 @@ public struct SchedulingEngine: Sendable {
         self.nodes = NodeTable(pool: pool)
         self.lastCalculation = now
         self.qosFactorOfTier = Tier.allCases.map { policy.qosFactor($0) }
+        self.preempts = Tier.allCases.flatMap { preemptor in Tier.allCases.map { policy.mayPreempt(preemptor, $0) } }
+        self.preemptsAnyone = Tier.allCases.map { !(policy.preemption[$0]?.isEmpty ?? true) }
         self.passState = PassState(partitions: nodes.partitionCount, stride: nodes.stride)
+        self.preemptCursor = Array(repeating: 0, count: nodes.partitionCount)
         for organisation in policy.organisations {
             let org = tree.addOrganisation(organisation.name, shares: organisation.shares)
             organisationIndex[organisation.name] = org
