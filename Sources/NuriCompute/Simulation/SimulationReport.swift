@@ -54,10 +54,13 @@ public struct SimulationReport: Codable, Sendable {
         public var demandGPUHours: Double
         /// Its Fair Tree share of the pool (organisation share × project share within it).
         public var entitledShare: Double
-        /// Its fair due: the weighted max-min fair division of all GPU-hours used, by entitled
-        /// share, capped by demand (what one project does not need goes to the others).
-        public var fairGPUHours: Double
-        /// GPU-hours used / fair due: 1 is exactly its due.
+        /// GPU-hours it ran while jobs were arriving (first to last submission: when projects compete).
+        public var gpuHoursWhileArriving: Double
+        /// Its fair due of those: the weighted max-min fair division of all GPU-hours run while
+        /// jobs arrived, by entitled share, capped by its demand (what one project does not ask
+        /// for goes to the others).
+        public var fairGPUHoursWhileArriving: Double
+        /// GPU-hours while arriving / fair due: 1 is exactly its due, below 1 it was served less.
         public var fairnessRatio: Double
         /// GPU-hour budget of its allocation, if any.
         public var budgetGPUHours: Double?
@@ -100,8 +103,8 @@ public struct SimulationReport: Codable, Sendable {
     public var queueingDelay: Distribution
     public var completionTime: Distribution
     public var tiers: [TierFigures]
-    /// Jain's index over projects' fairness ratios (used / fair due): 1 when every project got
-    /// exactly its due, 1/n when one project got everything.
+    /// Jain's index over projects' fairness ratios (GPU-hours while jobs arrive / fair due): 1 when
+    /// every project got exactly its due, 1/n when one project got everything.
     public var jainsFairnessIndex: Double
     public var projects: [ProjectFigures]
     public var preemptions: Int

@@ -71,6 +71,11 @@ public struct Simulator: Sendable {
         var allocated = [Int32](repeating: 0, count: count)
         var finishCount = [Int32](repeating: 0, count: count)
         var preemptCount = [Int32](repeating: 0, count: count)
+        // GPU-seconds each job ran while jobs were arriving (first to last submission).
+        var windowUsed = [Double](repeating: 0, count: count)
+        @inline(__always) func overlap(_ from: Double, _ to: Double) -> Double {
+            max(0, min(to, lastSubmit) - max(from, firstSubmit))
+        }
         var indexOfID: [Int: Int32] = [:]
         let idsAreIndices = jobs.indices.allSatisfy { jobs[$0].id == $0 }
         if !idsAreIndices { for (index, job) in jobs.enumerated() { indexOfID[job.id] = Int32(index) } }
@@ -123,6 +128,7 @@ public struct Simulator: Sendable {
                     end[job] = now
                     finishCount[job] += 1
                     chargedGPUSeconds += Double(allocated[job]) * (now - start[job])
+                    windowUsed[job] += Double(allocated[job]) * overlap(start[job], now)
                     running -= 1
                     finished += 1
                     lastEnd = now
@@ -182,6 +188,7 @@ public struct Simulator: Sendable {
                     preemptions += 1
                     lostGPUSeconds += lost
                     chargedGPUSeconds += lost
+                    windowUsed[job] += Double(allocated[job]) * overlap(start[job], clock)
                     if jobs[job].runTime > jobs[job].wallTime { timedOut -= 1 }
                     running -= 1
                 }
@@ -198,12 +205,13 @@ public struct Simulator: Sendable {
         var tierCompletions = Array(repeating: [Double](), count: Tier.allCases.count)
         var tierJobs = Array(repeating: 0, count: Tier.allCases.count)
         var tierGPUSeconds = Array(repeating: 0.0, count: Tier.allCases.count)
-        var projectJobs: [String: Int] = [:], projectDemand: [String: Double] = [:]
+        var projectJobs: [String: Int] = [:], projectDemand: [String: Double] = [:], projectWindowUsed: [String: Double] = [:]
         for job in 0..<count {
             let tier = engine.tier(project: jobs[job].project)?.index ?? jobs[job].tier.index
             projectJobs[jobs[job].project, default: 0] += 1
             let held = allocated[job] > 0 ? Int(allocated[job]) : jobs[job].gpus
             projectDemand[jobs[job].project, default: 0] += Double(held) * min(jobs[job].runTime, jobs[job].wallTime)
+            projectWindowUsed[jobs[job].project, default: 0] += windowUsed[job]
             tierJobs[tier] += 1
             guard end[job].isFinite else { continue }
             let delay = start[job] - jobs[job].submitTime
@@ -223,18 +231,22 @@ public struct Simulator: Sendable {
         let names = engine.projectNames
         let organisations = engine.projectOrganisations
         let used = names.map { engine.chargedGPUSeconds(project: $0) ?? 0 }
+        let windowUsedByProject = names.map { projectWindowUsed[$0] ?? 0 }
         let demand = names.map { projectDemand[$0] ?? 0 }
         let shares = names.map { engine.entitledShare(project: $0) ?? 0 }
-        let due = Self.maxMinFairShares(total: used.reduce(0, +), demands: demand, weights: shares)
+        // Fairness while jobs arrive (when projects compete): each project's GPU time then against its
+        // weighted max-min fair part of all GPU time then, capped by what it asked for.
+        let due = Self.maxMinFairShares(total: windowUsedByProject.reduce(0, +), demands: demand, weights: shares)
         var projects: [SimulationReport.ProjectFigures] = []
         var ratios: [Double] = []
         for (index, name) in names.enumerated() {
             let jobsOfProject = projectJobs[name] ?? 0
-            let ratio = due[index] > 0 ? used[index] / due[index] : (used[index] > 0 ? 1 : 0)
-            if jobsOfProject > 0, demand[index] > 0 { ratios.append(ratio) }
+            let ratio = due[index] > 0 ? windowUsedByProject[index] / due[index] : (windowUsedByProject[index] > 0 ? 1 : 0)
+            if jobsOfProject > 0, demand[index] > 0, due[index] > 0 { ratios.append(ratio) }
             projects.append(.init(project: name, organisation: organisations[index], tier: engine.tier(project: name)?.rawValue ?? "",
                                   jobs: jobsOfProject, gpuHours: used[index] / 3_600, demandGPUHours: demand[index] / 3_600,
-                                  entitledShare: shares[index], fairGPUHours: due[index] / 3_600, fairnessRatio: ratio,
+                                  entitledShare: shares[index], gpuHoursWhileArriving: windowUsedByProject[index] / 3_600,
+                                  fairGPUHoursWhileArriving: due[index] / 3_600, fairnessRatio: ratio,
                                   budgetGPUHours: engine.budgetGPUHours(project: name)))
         }
         var neverStarted: [String: Int] = [:]
