@@ -113,3 +113,15 @@ import NuriCompute
         #expect(html.contains("Queueing delay per tier"))
     }
 }
+
+@Suite struct FairDueTests {
+    @Test("fair dues fill by weight and pass on what a project does not ask for")
+    func maxMinFair() {
+        // 100 GPU-hours, equal weights: the first asks only 10, so the other two split the remaining 90.
+        #expect(Simulator.maxMinFairShares(total: 100, demands: [10, 100, 100], weights: [1, 1, 1]) == [10, 45, 45])
+        // Weights 3:1 and demand above the level for both: 75 and 25.
+        #expect(Simulator.maxMinFairShares(total: 100, demands: [500, 500], weights: [3, 1]) == [75, 25])
+        // A project with no demand gets nothing.
+        #expect(Simulator.maxMinFairShares(total: 10, demands: [0, 50], weights: [1, 1]) == [0, 10])
+    }
+}

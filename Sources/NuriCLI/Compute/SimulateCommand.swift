@@ -152,7 +152,7 @@ enum SimulationSummary {
         lines.append("Workload: \(first.workload)")
         lines.append("Pool: \(first.gpus) GPUs.")
         lines.append("")
-        let nameWidth = 44
+        let nameWidth = 48
         let column = max(26, (reports.map { $0.policyName.count }.max() ?? 0) + 2)
         func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
         func row(_ label: String, _ value: (SimulationReport) -> String) {
@@ -194,6 +194,6 @@ enum SimulationSummary {
             lines.append("Refused at submission:")
             for reason in refusals { row("  \(reason)") { "\($0.jobsRefused[reason] ?? 0)" } }
         }
-        return lines.joined(separator: "\n")
+        return lines.map { line in String(line.reversed().drop(while: { $0 == " " }).reversed()) }.joined(separator: "\n")
     }
 }

@@ -76,9 +76,8 @@ public struct Simulator: Sendable {
         @inline(__always) func overlap(_ from: Double, _ to: Double) -> Double {
             max(0, min(to, lastSubmit) - max(from, firstSubmit))
         }
-        var indexOfID: [Int: Int32] = [:]
-        let idsAreIndices = jobs.indices.allSatisfy { jobs[$0].id == $0 }
-        if !idsAreIndices { for (index, job) in jobs.enumerated() { indexOfID[job.id] = Int32(index) } }
+        // The engine knows each job by its position in submission order (ids need not be unique in a trace).
+        for index in jobs.indices { jobs[index].id = index }
 
         var finishes = FinishQueue()
         finishes.reserve(min(count, 1 << 20))
@@ -101,8 +100,6 @@ public struct Simulator: Sendable {
         var burnProjects: [String] = []
         var burnSeries: [[Double]] = []
         let progressStep = max(1, count / 100)
-
-        func index(of id: Int) -> Int { idsAreIndices ? id : Int(indexOfID[id] ?? 0) }
 
         while true {
             let submitTime = nextSubmit < count ? jobs[nextSubmit].submitTime : .infinity
@@ -173,7 +170,7 @@ public struct Simulator: Sendable {
             for event in events {
                 switch event {
                 case .started(let handle, let id, let gpus, _):
-                    let job = index(of: id)
+                    let job = id
                     slot[job] = handle.slot
                     start[job] = clock
                     allocated[job] = Int32(gpus)
@@ -182,7 +179,7 @@ public struct Simulator: Sendable {
                     if jobs[job].runTime > jobs[job].wallTime { timedOut += 1 }
                     finishes.push(.init(time: clock + ran, job: Int32(job), attempt: attempt[job], slot: handle.slot))
                 case .preempted(_, let id, let lost):
-                    let job = index(of: id)
+                    let job = id
                     attempt[job] += 1
                     preemptCount[job] += 1
                     preemptions += 1
