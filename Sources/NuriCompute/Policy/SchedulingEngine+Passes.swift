@@ -198,7 +198,7 @@ extension SchedulingEngine {
         }
         guard placementScratch.count == needed else { return false }
         for node in placementScratch { nodes.place(job: slot, node: Int(node), gpus: perNode, end: end) }
-        jobs[Int(slot)].nodeList = placementScratch
+        jobNodes[Int(slot)] = placementScratch
         markStarted(slot, now: now, events: &events)
         return true
     }

@@ -94,7 +94,7 @@ extension SchedulingEngine {
             placementScratch.append(Int32(node))
         }
         for node in placementScratch { nodes.place(job: slot, node: Int(node), gpus: perNode, end: now + job.wallTime) }
-        jobs[Int(slot)].nodeList = placementScratch
+        jobNodes[Int(slot)] = placementScratch
         markStarted(slot, now: now, events: &events)
         return true
     }
@@ -124,7 +124,7 @@ extension SchedulingEngine {
         let index = Int(slot)
         jobs[index].state = .held  // out of the queue until the pass ends
         jobs[index].generation &+= 1
-        jobs[index].nodeList = []
+        jobNodes[index] = []
         jobs[index].node = -1
         jobs[index].reason = .priority
         pendingRequeue.append(slot)

@@ -17,7 +17,7 @@ extension SchedulingEngine {
         case .pending, .held:
             return .pending(job.reason, expectedStart: job.expectedStart.isFinite ? job.expectedStart : nil)
         case .running:
-            return .running(since: job.startTime, nodes: job.nodes == 0 ? [Int(job.node)] : job.nodeList.map(Int.init))
+            return .running(since: job.startTime, nodes: job.nodes == 0 ? [Int(job.node)] : jobNodes[Int(slot)].map(Int.init))
         case .free:
             return nil
         }

@@ -41,37 +41,42 @@ extension SchedulingEngine {
 
     /// Merges the inbox into the queue and drops entries of jobs no longer queued; with
     /// `recomputePriorities`, every entry gets its priority now and the queue is sorted again.
+    ///
+    /// Works on local arrays: reading `self` while appending to one of its arrays made the
+    /// optimiser copy the whole engine for every entry.
     mutating func rebuildQueue(now: Double, recomputePriorities: Bool) {
-        scratch.removeAll(keepingCapacity: true)
+        var merged: [QueueEntry] = []
+        swap(&merged, &scratch)
+        merged.removeAll(keepingCapacity: true)
+        let queue = self.queue, inbox = self.inbox, head = queueHead
+        let jobs = self.jobs
+        @inline(__always) func queued(_ entry: QueueEntry) -> Bool {
+            let job = jobs[Int(entry.slot)]
+            return job.state == .pending && job.generation == entry.generation
+        }
         if recomputePriorities {
-            for index in queueHead..<queue.count where isQueued(queue[index]) {
-                var entry = queue[index]
-                entry.priority = priority(of: entry.slot, now: now)
-                scratch.append(entry)
-            }
-            for entry in inbox where isQueued(entry) {
-                var entry = entry
-                entry.priority = priority(of: entry.slot, now: now)
-                scratch.append(entry)
-            }
-            scratch.sort { $0.precedes($1) }
+            for index in head..<queue.count where queued(queue[index]) { merged.append(queue[index]) }
+            for entry in inbox where queued(entry) { merged.append(entry) }
+            for index in merged.indices { merged[index].priority = priority(of: merged[index].slot, now: now) }
+            merged.sort { $0.precedes($1) }
         } else {
-            var q = queueHead, i = 0
+            var q = head, i = 0
             while true {
-                while q < queue.count, !isQueued(queue[q]) { q += 1 }
-                while i < inbox.count, !isQueued(inbox[i]) { i += 1 }
+                while q < queue.count, !queued(queue[q]) { q += 1 }
+                while i < inbox.count, !queued(inbox[i]) { i += 1 }
                 if q < queue.count, i == inbox.count || queue[q].precedes(inbox[i]) {
-                    scratch.append(queue[q]); q += 1
+                    merged.append(queue[q]); q += 1
                 } else if i < inbox.count {
-                    scratch.append(inbox[i]); i += 1
+                    merged.append(inbox[i]); i += 1
                 } else {
                     break
                 }
             }
         }
-        swap(&queue, &scratch)
+        self.scratch = queue
+        self.queue = merged
         queueHead = 0
-        inbox.removeAll(keepingCapacity: true)
+        self.inbox.removeAll(keepingCapacity: true)
     }
 
     /// The next queued job in priority order across the queue and the inbox, advancing the cursors.

@@ -61,8 +61,6 @@ public struct SchedulingEngine: Sendable {
         var expectedStart: Double
         /// The node of a one-node job.
         var node: Int32
-        /// The nodes of a job larger than one node.
-        var nodeList: [Int32]
     }
 
     /// A pending job's place in the queue: higher priority first, then earlier submission, then lower id.
@@ -81,7 +79,10 @@ public struct SchedulingEngine: Sendable {
     }
 
     // MARK: Jobs
+    /// Job records, plain values (copied freely in hot loops).
     var jobs: [JobRecord] = []
+    /// The nodes of each running job larger than one node, by slot (kept apart so that records hold no reference).
+    var jobNodes: [[Int32]] = []
     var freeSlots: [Int32] = []
     var slotOfID: [Int: Int32] = [:]
 
@@ -211,7 +212,7 @@ public struct SchedulingEngine: Sendable {
         let record = JobRecord(
             id: job.id, project: Int32(project), tier: projectTier[project] ?? job.tier, partition: Int32(partition),
             gpus: Int32(allocated), nodes: Int32(wholeNodes), wallTime: job.wallTime, submitTime: job.submitTime,
-            state: .pending, generation: 0, reason: .priority, startTime: 0, expectedStart: .infinity, node: -1, nodeList: [])
+            state: .pending, generation: 0, reason: .priority, startTime: 0, expectedStart: .infinity, node: -1)
         let slot: Int32
         if let reused = freeSlots.popLast() {
             slot = reused
@@ -221,6 +222,7 @@ public struct SchedulingEngine: Sendable {
         } else {
             slot = Int32(jobs.count)
             jobs.append(record)
+            jobNodes.append([])
         }
         slotOfID[job.id] = slot
         enqueue(slot, now: now)
@@ -236,7 +238,7 @@ public struct SchedulingEngine: Sendable {
         slotOfID[jobs[slot].id] = nil
         jobs[slot].state = .free
         jobs[slot].generation &+= 1
-        jobs[slot].nodeList = []
+        jobNodes[slot] = []
         freeSlots.append(handle.slot)
         releaseHeld(project: project, now: now)
     }
@@ -273,7 +275,7 @@ public struct SchedulingEngine: Sendable {
         if job.nodes == 0 {
             nodes.release(job: slot, node: Int(job.node))
         } else {
-            for node in job.nodeList { nodes.release(job: slot, node: Int(node)) }
+            for node in jobNodes[index] { nodes.release(job: slot, node: Int(node)) }
         }
         let project = Int(job.project)
         let gpus = Double(job.gpus)
