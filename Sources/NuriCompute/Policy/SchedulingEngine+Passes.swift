@@ -15,9 +15,10 @@ extension SchedulingEngine {
         /// (nodes, wall time) of whole-node jobs that failed to start, per partition (a few shapes).
         var largeFailure: [[(nodes: Int32, wall: Double)]]
         var largePreemptFailure: [[(nodes: Int32, wall: Double)]]
-        /// Nodes ordered by when they will have g free GPUs: `[p * (stride + 1) + g]`, built on first use in a pass.
+        /// Nodes by when they will have g free GPUs, a min-heap: `[p * (stride + 1) + g]`, built on first use in a pass.
         var order: [[(time: Double, node: Int32)]]
         var orderBuilt: [Bool]
+        /// Entries left in each heap.
         var orderCursor: [Int]
 
         init(partitions: Int, stride: Int) {
@@ -217,21 +218,23 @@ extension SchedulingEngine {
             for node in first..<(first + nodes.partitionNodeCount[partition]) {
                 orderScratch.append((nodes.timeWhenFree(node, gpus: gpus, now: now), Int32(node)))
             }
-            orderScratch.sort { $0.time < $1.time }
+            // A min-heap, not a sorted list: a pass takes only the first few nodes of the order.
+            Self.heapify(&orderScratch)
             swap(&passState.order[key], &orderScratch)
             passState.orderBuilt[key] = true
-            passState.orderCursor[key] = 0
+            passState.orderCursor[key] = passState.order[key].count
         }
         let needed = job.nodes == 0 ? 1 : Int(job.nodes)
         placementScratch.removeAll(keepingCapacity: true)
-        var cursor = passState.orderCursor[key]
-        let order = passState.order[key]
-        while placementScratch.count < needed, cursor < order.count {
-            let node = order[cursor].node
-            cursor += 1
+        var heap: [(time: Double, node: Int32)] = []
+        swap(&heap, &passState.order[key])
+        var size = passState.orderCursor[key]
+        while placementScratch.count < needed, size > 0 {
+            let node = Self.popMin(&heap, size: &size)
             if nodes.reservationStart[Int(node)] == .infinity { placementScratch.append(node) }
         }
-        passState.orderCursor[key] = cursor
+        swap(&heap, &passState.order[key])
+        passState.orderCursor[key] = size
         guard placementScratch.count == needed else {
             jobs[Int(slot)].expectedStart = .infinity
             return false
@@ -241,5 +244,41 @@ extension SchedulingEngine {
         for node in placementScratch { nodes.reserve(Int(node), from: start, gpus: gpus) }
         jobs[Int(slot)].expectedStart = start
         return true
+    }
+
+    // MARK: The reservation order's heap (earliest time first, then lower node)
+
+    @inline(__always)
+    static func earlier(_ a: (time: Double, node: Int32), _ b: (time: Double, node: Int32)) -> Bool {
+        a.time != b.time ? a.time < b.time : a.node < b.node
+    }
+
+    static func heapify(_ heap: inout [(time: Double, node: Int32)]) {
+        var index = heap.count / 2 - 1
+        while index >= 0 {
+            siftDown(&heap, from: index, size: heap.count)
+            index -= 1
+        }
+    }
+
+    static func popMin(_ heap: inout [(time: Double, node: Int32)], size: inout Int) -> Int32 {
+        let top = heap[0].node
+        size -= 1
+        heap.swapAt(0, size)
+        siftDown(&heap, from: 0, size: size)
+        return top
+    }
+
+    static func siftDown(_ heap: inout [(time: Double, node: Int32)], from start: Int, size: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            guard left < size else { return }
+            var child = left
+            if left + 1 < size, earlier(heap[left + 1], heap[left]) { child = left + 1 }
+            guard earlier(heap[child], heap[parent]) else { return }
+            heap.swapAt(parent, child)
+            parent = child
+        }
     }
 }
