@@ -31,6 +31,12 @@ let guardSettings: [SwiftSetting] = [
     .unsafeFlags(["-O"], .when(configuration: .debug)),
 ]
 
+/// The compute module is optimised in debug builds too: its simulator replays a million jobs, and
+/// its tests replay whole traces.
+let computeSettings: [SwiftSetting] = [
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "nuri",
     platforms: [.macOS(.v15)],
@@ -125,8 +131,9 @@ let package = Package(
             dependencies: [
                 "NuriStore", "NuriIdentity",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Yams", package: "Yams"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings + computeSettings
         ),
         // The OpenAI-compatible gateway: backends (local engine models), request validation.
         .target(

@@ -86,3 +86,22 @@ def test_config_file_example_is_accepted(tmp_path):
     assert result.returncode == 0, result.stderr
     assert 'organisations: ["seoul-city", "kaist"]' in result.stdout
     assert 'urls: ["http://gpu1:8000/v1", "http://gpu2:8000/v1"]' in result.stdout
+
+
+def test_compute_simulation_examples_run(tmp_path):
+    """The scheduling-policy section: its policy file as written, then each `nuri compute simulate`
+    line (but the trace replay: the trace stays in ../shared, it is not the repository's)."""
+    import shlex
+    import textwrap
+    from conftest import nuri_binary
+    policy = next(b for b in blocks("yaml") if "preemption:" in b and "organisations:" in b)
+    (tmp_path / "fairer.yaml").write_text(textwrap.dedent(policy))
+    commands = [line for b in blocks("sh") for line in b.splitlines()
+                if line.startswith("nuri compute simulate") and "--trace" not in line]
+    assert len(commands) >= 2
+    for command in commands:
+        result = subprocess.run([nuri_binary(), *shlex.split(command)[1:]], cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 0, f"{command}\n{result.stderr}"
+        for words in ("utilisation", "queueing delay", "Jain's fairness index", "national_team"):
+            assert words in result.stdout, f"{command}: no {words!r}"
+    assert (tmp_path / "sim" / "report.html").exists()
