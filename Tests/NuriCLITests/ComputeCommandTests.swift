@@ -36,6 +36,9 @@ struct ComputeCommandTests {
 
         let submitted = try nuri(["compute", "job", "submit", "--project", "ko-llm", "--name", "t", "--gpus", "1", "--minutes", "5", "--command", "true"])
         #expect(submitted.status != 0 && submitted.stderr.contains("slurm_conf"), "\(submitted.stderr)")
+    }
+}
+
 
 @Suite("nuri compute simulate")
 struct ComputeSimulateCommandTests {

@@ -70,8 +70,8 @@ import NuriCompute
     @Test("the engine's fair-share factor falls for the project that ran, after a recalculation")
     func engineRanksByUsage() throws {
         var engine = SchedulingEngine(pool: .uniform(gpus: 16), policy: .default, now: 0)
-        try engine.submit(ComputeJob(id: 1, project: "heavy", organisation: "org-heavy", tier: .startup, gpus: 8, wallTime: 3_600, submitTime: 0), now: 0)
-        try engine.submit(ComputeJob(id: 2, project: "light", organisation: "org-light", tier: .startup, gpus: 1, wallTime: 3_600, submitTime: 0), now: 0)
+        try engine.submit(SchedulerJob(id: 1, project: "heavy", organisation: "org-heavy", tier: .startup, gpus: 8, wallTime: 3_600, submitTime: 0), now: 0)
+        try engine.submit(SchedulerJob(id: 2, project: "light", organisation: "org-light", tier: .startup, gpus: 1, wallTime: 3_600, submitTime: 0), now: 0)
         var events: [SchedulingEngine.Event] = []
         engine.schedule(now: 0, pass: .main, into: &events)
         engine.recalculate(now: 600)

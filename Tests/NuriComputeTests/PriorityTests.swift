@@ -7,8 +7,8 @@ import NuriCompute
     /// 10 nodes of 8 = 80 GPUs; no job is scheduled, so both stay pending.
     func engine(_ policy: SchedulingPolicy = .default) throws -> SchedulingEngine {
         var engine = SchedulingEngine(pool: .uniform(gpus: 80), policy: policy, now: 0)
-        try engine.submit(ComputeJob(id: 1, project: "nat-llm", organisation: "nat", tier: .nationalTeam, gpus: 16, wallTime: 3_600, submitTime: 0), now: 0)
-        try engine.submit(ComputeJob(id: 2, project: "uni-nlp", organisation: "uni", tier: .academic, gpus: 1, wallTime: 3_600, submitTime: 0), now: 0)
+        try engine.submit(SchedulerJob(id: 1, project: "nat-llm", organisation: "nat", tier: .nationalTeam, gpus: 16, wallTime: 3_600, submitTime: 0), now: 0)
+        try engine.submit(SchedulerJob(id: 2, project: "uni-nlp", organisation: "uni", tier: .academic, gpus: 1, wallTime: 3_600, submitTime: 0), now: 0)
         return engine
     }
 
@@ -51,7 +51,7 @@ import NuriCompute
         var policy = SchedulingPolicy.default
         policy.decayHalfLife = 86_400
         var engine = SchedulingEngine(pool: .uniform(gpus: 16), policy: policy, now: 0)
-        try engine.submit(ComputeJob(id: 1, project: "p", organisation: "o", tier: .academic, gpus: 8, wallTime: 2_000, submitTime: 0), now: 0)
+        try engine.submit(SchedulerJob(id: 1, project: "p", organisation: "o", tier: .academic, gpus: 8, wallTime: 2_000, submitTime: 0), now: 0)
         var events: [SchedulingEngine.Event] = []
         engine.schedule(now: 0, pass: .main, into: &events)
         engine.finish(id: 1, now: 1_000)
@@ -70,7 +70,7 @@ import NuriCompute
         var policy = SchedulingPolicy.default
         policy.decayHalfLife = 0  // no decay: usage is plain GPU-seconds
         var engine = SchedulingEngine(pool: .uniform(gpus: 16), policy: policy, now: 0)
-        try engine.submit(ComputeJob(id: 1, project: "p", organisation: "o", tier: .academic, gpus: 4, wallTime: 10_000, submitTime: 0), now: 0)
+        try engine.submit(SchedulerJob(id: 1, project: "p", organisation: "o", tier: .academic, gpus: 4, wallTime: 10_000, submitTime: 0), now: 0)
         var events: [SchedulingEngine.Event] = []
         engine.schedule(now: 100, pass: .main, into: &events)
         engine.recalculate(now: 400)  // 4 GPUs × 300 s

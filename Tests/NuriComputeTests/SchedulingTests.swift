@@ -4,8 +4,8 @@ import NuriCompute
 /// Placement, backfill, preemption and allocation limits on small pools, each expected outcome
 /// reasoned out by hand in the comments.
 @Suite struct SchedulingTests {
-    func job(_ id: Int, _ project: String, _ tier: Tier, gpus: Int, wall: Double, at submit: Double = 0) -> ComputeJob {
-        ComputeJob(id: id, project: project, organisation: "org-\(project)", tier: tier, gpus: gpus, wallTime: wall, submitTime: submit)
+    func job(_ id: Int, _ project: String, _ tier: Tier, gpus: Int, wall: Double, at submit: Double = 0) -> SchedulerJob {
+        SchedulerJob(id: id, project: project, organisation: "org-\(project)", tier: tier, gpus: gpus, wallTime: wall, submitTime: submit)
     }
 
     func started(_ events: [SchedulingEngine.Event]) -> [Int] {

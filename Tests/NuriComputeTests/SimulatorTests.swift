@@ -6,7 +6,7 @@ import NuriCompute
     /// Checks that hold for every run: every job that started and was not requeued ends exactly once,
     /// utilisation never passes 1, and the GPU-hours charged to projects are the GPU-seconds the runs
     /// held (finished runs plus the work lost to preemption).
-    func checkConservation(_ replay: Simulator.Replay, jobs: [ComputeJob]) {
+    func checkConservation(_ replay: Simulator.Replay, jobs: [SchedulerJob]) {
         let report = replay.report
         for (job, outcome) in zip(jobs, replay.outcomes) {
             if outcome.end != nil {
@@ -53,9 +53,9 @@ import NuriCompute
     func preemptionInTheSimulator() {
         // 16 GPUs. Two industry jobs fill them from t = 0 for 1,000 s; a national-team job arrives at 100.
         let jobs = [
-            ComputeJob(id: 0, project: "ind", organisation: "i", tier: .industry, gpus: 8, wallTime: 1_000, submitTime: 0),
-            ComputeJob(id: 1, project: "ind", organisation: "i", tier: .industry, gpus: 8, wallTime: 1_000, submitTime: 0),
-            ComputeJob(id: 2, project: "nat", organisation: "n", tier: .nationalTeam, gpus: 8, wallTime: 500, submitTime: 100),
+            SchedulerJob(id: 0, project: "ind", organisation: "i", tier: .industry, gpus: 8, wallTime: 1_000, submitTime: 0),
+            SchedulerJob(id: 1, project: "ind", organisation: "i", tier: .industry, gpus: 8, wallTime: 1_000, submitTime: 0),
+            SchedulerJob(id: 2, project: "nat", organisation: "n", tier: .nationalTeam, gpus: 8, wallTime: 500, submitTime: 100),
         ]
         let replay = Simulator(pool: .uniform(gpus: 16), policy: .default).replay(jobs)
         #expect(replay.report.preemptions == 1)
@@ -70,7 +70,7 @@ import NuriCompute
         var policy = SchedulingPolicy.default
         policy.organisations = [.init(name: "o", projects: [.init(name: "capped", tier: .startup, limits: .init(gpuHours: 10, maxConcurrentGPUs: 4))])]
         // Twenty 1-GPU jobs of one hour (requested and run): at most 4 at once, at most 10 GPU-hours.
-        let jobs = (0..<20).map { ComputeJob(id: $0, project: "capped", organisation: "o", tier: .startup, gpus: 1, wallTime: 3_600, submitTime: 0) }
+        let jobs = (0..<20).map { SchedulerJob(id: $0, project: "capped", organisation: "o", tier: .startup, gpus: 1, wallTime: 3_600, submitTime: 0) }
         let replay = Simulator(pool: .uniform(gpus: 64), policy: policy).replay(jobs)
         let report = replay.report
         #expect(report.jobsFinished == 10)

@@ -102,7 +102,7 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
-    func loadJobs(pool: GPUPool) throws -> ([ComputeJob], String) {
+    func loadJobs(pool: GPUPool) throws -> ([SchedulerJob], String) {
         if let synthetic {
             let workload = SyntheticWorkload(count: synthetic, seed: seed, pool: pool, load: load)
             return (workload.jobs, "synthetic LLM-era workload, \(synthetic) jobs, seed \(seed), offered load \(String(format: "%.2f", workload.offeredLoad))")

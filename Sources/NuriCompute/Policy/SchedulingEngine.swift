@@ -184,7 +184,7 @@ public struct SchedulingEngine: Sendable {
 
     /// Queues a job, or refuses it when it could never run on this pool under this policy.
     @discardableResult
-    public mutating func submit(_ job: ComputeJob, now: Double) throws(SubmitRefusal) -> JobHandle {
+    public mutating func submit(_ job: SchedulerJob, now: Double) throws(SubmitRefusal) -> JobHandle {
         guard job.gpus > 0 else { throw .notPositive(field: "gpus") }
         guard job.wallTime > 0 else { throw .notPositive(field: "wall time") }
         guard slotOfID[job.id] == nil else { throw .duplicateID(job.id) }

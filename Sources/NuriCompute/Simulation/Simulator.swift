@@ -42,13 +42,13 @@ public struct Simulator: Sendable {
 
     /// Runs `jobs` (any order; their `submitTime`s order them) and measures. `progress` is called
     /// with the share of jobs submitted so far, about a hundred times.
-    public func run(_ input: [ComputeJob], workload: String = "trace",
+    public func run(_ input: [SchedulerJob], workload: String = "trace",
                     progress: (@Sendable (Double) -> Void)? = nil) -> SimulationReport {
         replay(input, workload: workload, progress: progress, keepOutcomes: false).report
     }
 
     /// Runs `jobs` and also returns every job's outcome (input order).
-    public func replay(_ input: [ComputeJob], workload: String = "trace",
+    public func replay(_ input: [SchedulerJob], workload: String = "trace",
                        progress: (@Sendable (Double) -> Void)? = nil, keepOutcomes: Bool = true) -> Replay {
         let clockStart = Date()
         var jobs = input

@@ -26,7 +26,7 @@ public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {
 /// - `submit_time_s` is kept; `start_time_s` and `queue_delay_s` (what happened there) are not
 ///   used: the simulator decides when jobs start.
 public struct AlibabaTrace: Sendable {
-    public var jobs: [ComputeJob]
+    public var jobs: [SchedulerJob]
     /// Data rows read.
     public var rows: Int
     public var skippedZeroGPU: Int
@@ -93,7 +93,7 @@ public struct AlibabaTrace: Sendable {
             let id = fields[idColumn]
             let k = Int(Self.fnv1a(id) % 24)
             let org = k / 3 + 1
-            jobs.append(ComputeJob(id: jobs.count, project: "ali-o\(org)-p\(k % 3 + 1)", organisation: "ali-o\(org)",
+            jobs.append(SchedulerJob(id: jobs.count, project: "ali-o\(org)-p\(k % 3 + 1)", organisation: "ali-o\(org)",
                                    tier: Self.tiersOfOrganisations[org - 1], gpus: gpus, gpuModel: nil,
                                    wallTime: wall, runTime: run, submitTime: submit))
         }

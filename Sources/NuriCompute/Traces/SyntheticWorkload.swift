@@ -20,7 +20,7 @@ import Foundation
 ///   and large jobs come mostly from national teams, startups and companies.
 public struct SyntheticWorkload: Sendable {
     /// The jobs, in submission order (ids 0…n-1).
-    public var jobs: [ComputeJob]
+    public var jobs: [SchedulerJob]
     /// The organisations and projects (one share each), for a policy to give shares and limits to.
     public var organisations: [SchedulingPolicy.Organisation]
     /// Offered GPU-seconds (allocated GPUs × time actually run) over the arrival span, as a share of the pool.
@@ -69,7 +69,7 @@ public struct SyntheticWorkload: Sendable {
         let totalWeight = cumulative.last ?? 1
         let sizeCumulative = Self.sizes.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1.share) }
 
-        var jobs: [ComputeJob] = []
+        var jobs: [SchedulerJob] = []
         jobs.reserveCapacity(count)
         var offered = 0.0
         for id in 0..<count {
@@ -98,7 +98,7 @@ public struct SyntheticWorkload: Sendable {
             if random.unit() < 0.02 { actual = wall * 1.5 }
             let allocated = gpus > perNode ? ((gpus + perNode - 1) / perNode) * perNode : gpus
             offered += Double(allocated) * min(actual, wall)
-            jobs.append(ComputeJob(id: id, project: project.name, organisation: project.org, tier: project.tier, gpus: gpus,
+            jobs.append(SchedulerJob(id: id, project: project.name, organisation: project.org, tier: project.tier, gpus: gpus,
                                    gpuModel: project.model, wallTime: wall, runTime: actual, submitTime: 0))
         }
         // Arrivals: exponential gaps with the mean that offers `load` of the pool.

@@ -108,9 +108,12 @@ final class WorkerPool: Sendable {
         while true {
             let value = state.counter.load(ordering: .acquiring)
             let parts = state.parts, claimed = value & ((1 << claimBits) - 1)
-            guard claimed < parts, let job = state.job else { return }
+            guard claimed < parts else { return }
             guard state.counter.compareExchange(expected: value, desired: value + 1, ordering: .acquiringAndReleasing).exchanged else { continue }
-            job(claimed)
+            // Read the job only once a slice of it is ours: until that slice is done the caller
+            // cannot move on and replace it (reading it before the claim raced with the caller
+            // clearing or replacing it, and crashed on a released closure).
+            state.job?(claimed)
             state.done.add(1, ordering: .releasing)
         }
     }

@@ -3,7 +3,7 @@
 /// Jobs of at most one node's GPUs run on one node; larger jobs take whole nodes (a 12-GPU job on
 /// 8-GPU nodes holds two nodes, 16 GPUs, and is charged for them) and start all together or not at
 /// all (gang). Times are seconds on the caller's clock (the simulator's starts at the trace's zero).
-public struct ComputeJob: Sendable, Equatable {
+public struct SchedulerJob: Sendable, Equatable {
     /// The caller's identifier (a Slurm job id, a trace row); unique among jobs the engine holds.
     public var id: Int
     public var project: String
