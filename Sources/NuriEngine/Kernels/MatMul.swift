@@ -12,9 +12,7 @@ enum MatMul {
                          scratch: UnsafeMutableRawPointer, parallel: Parallel) {
         if let packed = w.interleaved {
             let format = packed.activationFormat, activationBytes = format.rowBytes(w.columns)
-            for t in 0..<tokens {
-                ActivationQuantizer.quantize(input + t * w.columns, count: w.columns, to: scratch + t * activationBytes, format: format)
-            }
+            quantize(input, tokens: tokens, columns: w.columns, to: scratch, format: format, parallel: parallel)
             let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch)), rows = w.rows
             parallel.forEachSlice(of: packed.groups) { groups in
                 packed.multiply(activations: activations.pointer, activationBytes: activationBytes, tokens: tokens, rows: rows,
@@ -24,9 +22,7 @@ enum MatMul {
         }
         let format = ActivationFormat(weights: w.type)
         let activationBytes = format.rowBytes(w.columns)
-        for t in 0..<tokens {
-            ActivationQuantizer.quantize(input + t * w.columns, count: w.columns, to: scratch + t * activationBytes, format: format)
-        }
+        quantize(input, tokens: tokens, columns: w.columns, to: scratch, format: format, parallel: parallel)
         let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch))
         if w.type == .q4_1 {
             // Slices of whole tiles (multiples of 4 rows), so only the last has a ragged end.
@@ -57,6 +53,17 @@ enum MatMul {
                     out.pointer[t * w.rows + r] = DotProducts.dot(w.type, row, activations.pointer + t * activationBytes, count: w.columns)
                 }
             }
+        }
+    }
+
+    /// Quantises each token's row of activations (a prompt's rows across the threads).
+    static func quantize(_ input: UnsafePointer<Float>, tokens: Int, columns: Int, to scratch: UnsafeMutableRawPointer,
+                         format: ActivationFormat, parallel: Parallel) {
+        let rowBytes = format.rowBytes(columns)
+        let x = SharedPointer(UnsafeMutablePointer(mutating: input)), y = SharedRawPointer(UnsafeRawPointer(scratch))
+        parallel.forEach(tokens) { t in
+            ActivationQuantizer.quantize(x.pointer + t * columns, count: columns, to: UnsafeMutableRawPointer(mutating: y.pointer) + t * rowBytes,
+                                         format: format)
         }
     }
 

@@ -22,6 +22,19 @@ struct Parallel: Sendable {
         forEachSlice(of: count) { _, range in body(range) }
     }
 
+    /// Calls `body(i)` for each `i` in `0..<count`: across the threads when there are at least
+    /// `minimum` (a prompt's rows), else on this thread (a decoding step's few rows, where
+    /// handing work over costs more than it saves).
+    func forEach(_ count: Int, minimum: Int = 8, _ body: @escaping @Sendable (Int) -> Void) {
+        guard count >= minimum, threads > 1 else {
+            for i in 0..<count { body(i) }
+            return
+        }
+        forEachSlice(of: count) { _, range in
+            for i in range { body(i) }
+        }
+    }
+
     /// Calls `body(worker, range)` for up to `threads` contiguous slices of `0..<count`; `worker`
     /// (0..<threads) indexes per-worker scratch space.
     func forEachSlice(of count: Int, _ body: @escaping @Sendable (Int, Range<Int>) -> Void) {

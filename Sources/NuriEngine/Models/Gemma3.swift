@@ -87,12 +87,14 @@ struct Gemma3: Architecture {
         let eps = config.rmsEpsilon
         let rope = layer.isGlobal ? globalRope : localRope
 
+        // Row-wise work goes across the threads for a prompt's rows (Parallel.forEach).
         w.normed.update(from: w.x, count: n * dim)
-        for t in 0..<n { Normalization.rms(w.normed + t * dim, count: dim, weight: layer.attentionNorm.pointer, epsilon: eps) }
+        parallel.forEach(n) { t in Normalization.rms(w.normed + t * dim, count: dim, weight: layer.attentionNorm.pointer, epsilon: eps) }
         MatMul.multiply(layer.q, input: w.normed, tokens: n, output: w.q, scratch: w.matmulScratch, parallel: parallel)
         MatMul.multiply(layer.k, input: w.normed, tokens: n, output: w.k, scratch: w.matmulScratch, parallel: parallel)
         MatMul.multiply(layer.v, input: w.normed, tokens: n, output: w.v, scratch: w.matmulScratch, parallel: parallel)
-        for t in 0..<n {
+        let config = self.config
+        parallel.forEach(n) { t in
             for h in 0..<config.headCount { Normalization.rms(w.q + t * qWidth + h * hd, count: hd, weight: layer.qNorm.pointer, epsilon: eps) }
             for h in 0..<config.kvHeadCount { Normalization.rms(w.k + t * kvWidth + h * hd, count: hd, weight: layer.kNorm.pointer, epsilon: eps) }
             rope.apply(w.q + t * qWidth, heads: config.headCount, headSize: hd, position: rows.positions[t])
@@ -103,19 +105,20 @@ struct Gemma3: Architecture {
         Attention.attend(queries: w.q, rows: rows, layer: index, shape: layer.isGlobal ? globalShape : localShape,
                          output: w.attention, scratch: w.attentionScratch, parallel: parallel)
         MatMul.multiply(layer.o, input: w.attention, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
-        for t in 0..<n {
+        parallel.forEach(n) { t in
             let row = w.blockOutput + t * dim
             Normalization.rms(row, count: dim, weight: layer.postAttentionNorm.pointer, epsilon: eps)
             for i in 0..<dim { w.x[t * dim + i] += row[i] }
         }
 
         w.normed.update(from: w.x, count: n * dim)
-        for t in 0..<n { Normalization.rms(w.normed + t * dim, count: dim, weight: layer.feedForwardNorm.pointer, epsilon: eps) }
+        parallel.forEach(n) { t in Normalization.rms(w.normed + t * dim, count: dim, weight: layer.feedForwardNorm.pointer, epsilon: eps) }
         MatMul.multiply(layer.gate, input: w.normed, tokens: n, output: w.gate, scratch: w.matmulScratch, parallel: parallel)
         MatMul.multiply(layer.up, input: w.normed, tokens: n, output: w.up, scratch: w.matmulScratch, parallel: parallel)
-        Activations.geglu(gate: w.gate, up: w.up, count: n * config.feedForwardLength)
+        let ff = config.feedForwardLength
+        parallel.forEach(n) { t in Activations.geglu(gate: w.gate + t * ff, up: w.up + t * ff, count: ff) }
         MatMul.multiply(layer.down, input: w.gate, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
-        for t in 0..<n {
+        parallel.forEach(n) { t in
             let row = w.blockOutput + t * dim
             Normalization.rms(row, count: dim, weight: layer.postFeedForwardNorm.pointer, epsilon: eps)
             for i in 0..<dim { w.x[t * dim + i] += row[i] }

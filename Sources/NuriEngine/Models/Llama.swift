@@ -64,12 +64,14 @@ struct Llama: Architecture {
         let dim = config.embeddingLength, qWidth = config.headCount * config.headSize, kvWidth = config.kvHeadCount * config.headSize
 
         // Attention block.
+        // Row-wise work goes across the threads for a prompt's rows (Parallel.forEach).
+        let eps = config.rmsEpsilon
         w.normed.update(from: w.x, count: n * dim)
-        for t in 0..<n { Normalization.rms(w.normed + t * dim, count: dim, weight: layer.attentionNorm.pointer, epsilon: config.rmsEpsilon) }
+        parallel.forEach(n) { t in Normalization.rms(w.normed + t * dim, count: dim, weight: layer.attentionNorm.pointer, epsilon: eps) }
         MatMul.multiply(layer.q, input: w.normed, tokens: n, output: w.q, scratch: w.matmulScratch, parallel: parallel)
         MatMul.multiply(layer.k, input: w.normed, tokens: n, output: w.k, scratch: w.matmulScratch, parallel: parallel)
         MatMul.multiply(layer.v, input: w.normed, tokens: n, output: w.v, scratch: w.matmulScratch, parallel: parallel)
-        for t in 0..<n {
+        parallel.forEach(n) { [self] t in
             if let bias = layer.qBias { add(bias, to: w.q + t * qWidth) }
             if let bias = layer.kBias { add(bias, to: w.k + t * kvWidth) }
             if let bias = layer.vBias { add(bias, to: w.v + t * kvWidth) }
@@ -85,10 +87,11 @@ struct Llama: Architecture {
 
         // Feed-forward block.
         w.normed.update(from: w.x, count: n * dim)
-        for t in 0..<n { Normalization.rms(w.normed + t * dim, count: dim, weight: layer.feedForwardNorm.pointer, epsilon: config.rmsEpsilon) }
+        parallel.forEach(n) { t in Normalization.rms(w.normed + t * dim, count: dim, weight: layer.feedForwardNorm.pointer, epsilon: eps) }
         MatMul.multiply(layer.gate, input: w.normed, tokens: n, output: w.gate, scratch: w.matmulScratch, parallel: parallel)
         MatMul.multiply(layer.up, input: w.normed, tokens: n, output: w.up, scratch: w.matmulScratch, parallel: parallel)
-        Activations.swiglu(gate: w.gate, up: w.up, count: n * config.feedForwardLength)
+        let ff = config.feedForwardLength
+        parallel.forEach(n) { t in Activations.swiglu(gate: w.gate + t * ff, up: w.up + t * ff, count: ff) }
         MatMul.multiply(layer.down, input: w.gate, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
         for i in 0..<n * dim { w.x[i] += w.blockOutput[i] }
     }
