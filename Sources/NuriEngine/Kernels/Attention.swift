@@ -1,11 +1,20 @@
+import _Builtin_intrinsics.intel
 import Foundation
 
 /// Causal multi-head attention over a ``KVCache``, with grouped-query heads and an optional
 /// sliding window.
 ///
-/// As in llama.cpp's CPU path, keys and values are stored as f16 and the query is rounded to
-/// f16 for the q·k products; scores, softmax and the weighted sum of values are in f32.
+/// Two paths, as llama.cpp's CPU flash attention has them:
+/// - a sequence's few rows (decoding): keys and values stay f16, the query is rounded to f16 for
+///   the q·k products and the weighted sum of values is accumulated in f16, key by key, with an
+///   online softmax (ggml's one-row kernel, its numerics emulated);
+/// - a sequence's many rows in one pass (at least ``promptRows``: a prompt): its keys and values
+///   are converted to f32 once for all its rows, then per row and head the scores, a softmax and
+///   the weighted sum of values in f32 (what ggml's tiled path computes for large batches).
 enum Attention {
+    /// Rows of one sequence in a pass from which the f32 prompt path is taken.
+    static let promptRows = 64
+
     struct Shape: Sendable {
         let heads: Int
         let kvHeads: Int
@@ -20,9 +29,30 @@ enum Attention {
     ///   - queries: `[rows.count, heads × headSize]`, already rotated.
     ///   - rows: each row's sequence (its cache, where its own key already is) and position.
     ///   - output: `[rows.count, heads × headSize]`.
-    ///   - scratch: per worker, `headSize` floats (room for two f16 head vectors).
+    ///   - workspace: per-worker scratch (`attentionScratch`) and the prompt path's buffers.
     static func attend(queries: UnsafePointer<Float>, rows: Rows, layer: Int, shape: Shape,
-                       output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, parallel: Parallel) {
+                       output: UnsafeMutablePointer<Float>, workspace: Workspace, parallel: Parallel) {
+        // Runs of at least `promptRows` rows of one sequence take the prompt path.
+        var long = false
+        var start = 0
+        while start < rows.count {
+            var end = start + 1
+            while end < rows.count && rows.owners[end] == rows.owners[start] { end += 1 }
+            if end - start >= promptRows {
+                long = true
+                attendPrompt(queries: queries, rows: rows, run: start..<end, layer: layer, shape: shape, output: output,
+                             workspace: workspace, parallel: parallel)
+            }
+            start = end
+        }
+        if long && !rows.hasShortRuns(promptRows) { return }
+        attendRows(queries: queries, rows: rows, layer: layer, shape: shape, output: output, skippingRunsOf: long ? promptRows : nil,
+                   scratch: workspace.attentionScratch, parallel: parallel)
+    }
+
+    /// The one-row path for every row (or every row in runs shorter than `skippingRunsOf`).
+    static func attendRows(queries: UnsafePointer<Float>, rows: Rows, layer: Int, shape: Shape, output: UnsafeMutablePointer<Float>,
+                           skippingRunsOf runLength: Int?, scratch: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let q = SharedPointer(UnsafeMutablePointer(mutating: queries)), out = SharedPointer(output), work = SharedPointer(scratch)
         let groupSize = shape.heads / shape.kvHeads
         let headSize = shape.headSize
@@ -31,6 +61,7 @@ enum Attention {
             let accumulator = query16 + headSize
             for item in items {
                 let t = item / shape.heads, h = item % shape.heads
+                if let runLength, rows.runLength(containing: t) >= runLength { continue }
                 let position = rows.positions[t]
                 let cache = rows.cache(t)
                 let kvOffset = (h / groupSize) * headSize
@@ -72,6 +103,153 @@ enum Attention {
                 let norm = 1 / sum
                 for i in 0..<headSize { result[i] = Float(accumulator[i]) * norm }
             }
+        }
+    }
+
+    /// The prompt path for rows `run` of one sequence (consecutive positions).
+    static func attendPrompt(queries: UnsafePointer<Float>, rows: Rows, run: Range<Int>, layer: Int, shape: Shape,
+                             output: UnsafeMutablePointer<Float>, workspace: Workspace, parallel: Parallel) {
+        let cache = rows.cache(run.lowerBound)
+        let headSize = shape.headSize, kvHeads = shape.kvHeads, groupSize = shape.heads / shape.kvHeads
+        let last = rows.positions[run.upperBound - 1]
+        let first = shape.window.map { max(0, rows.positions[run.lowerBound] - $0 + 1) } ?? 0
+        let length = last - first + 1
+        // Keys then values, [kvHead, position - first, headSize], then per worker the scores.
+        let kvFloats = kvHeads * length * headSize
+        let buffer = SharedPointer(workspace.promptScratch(floats: 2 * kvFloats + parallel.threads * (length + 8)))
+        parallel.forEachSlice(of: length) { range in
+            for i in range {
+                let keys = cache.keys(layer: layer, position: first + i), values = cache.values(layer: layer, position: first + i)
+                for h in 0..<kvHeads {
+                    let k = buffer.pointer + (h * length + i) * headSize, v = buffer.pointer + kvFloats + (h * length + i) * headSize
+                    for d in 0..<headSize {
+                        k[d] = Float(keys[h * headSize + d])
+                        v[d] = Float(values[h * headSize + d])
+                    }
+                }
+            }
+        }
+        let q = SharedPointer(UnsafeMutablePointer(mutating: queries)), out = SharedPointer(output)
+        let base = run.lowerBound
+        parallel.forEachSlice(of: run.count * shape.heads) { worker, items in
+            let scores = buffer.pointer + 2 * kvFloats + worker * (length + 8)
+            for item in items {
+                let t = base + item / shape.heads, h = item % shape.heads, kvHead = h / groupSize
+                let position = rows.positions[t]
+                let lowest = shape.window.map { max(0, position - $0 + 1) } ?? 0
+                let query = q.pointer + t * shape.heads * headSize + h * headSize
+                let keys = buffer.pointer + kvHead * length * headSize, values = buffer.pointer + kvFloats + kvHead * length * headSize
+                let from = lowest - first, to = position - first  // inclusive, indices into the f32 copy
+                var maximum = -Float.infinity
+                for j in from...to {
+                    let score = dot(query, keys + j * headSize, count: headSize) * shape.scale
+                    scores[j - from] = score
+                    maximum = max(maximum, score)
+                }
+                let count = to - from + 1
+                let sum = exponentiate(scores, count: count, minus: maximum)
+                weightedSum(scores, values + from * headSize, count: count, headSize: headSize,
+                            scale: 1 / sum, into: out.pointer + t * shape.heads * headSize + h * headSize)
+            }
+        }
+    }
+
+    /// Σ a·b over `count` f32 values.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+        var i = 0
+        while i + 16 <= count {
+            s0 = s0.addingProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self), UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
+            s1 = s1.addingProduct(UnsafeRawPointer(a + i + 8).loadUnaligned(as: SIMD8<Float>.self), UnsafeRawPointer(b + i + 8).loadUnaligned(as: SIMD8<Float>.self))
+            i += 16
+        }
+        var sum = (s0 + s1).sum()
+        while i < count {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// x ← e^(x − maximum) for `count` values; returns their sum.
+    static func exponentiate(_ x: UnsafeMutablePointer<Float>, count: Int, minus maximum: Float) -> Float {
+        var total = SIMD8<Float>()
+        var i = 0
+        let m = SIMD8<Float>(repeating: maximum)
+        while i + 8 <= count {
+            let e = exp8(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m)
+            UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD8<Float>.self)
+            total += e
+            i += 8
+        }
+        var sum = total.sum()
+        while i < count {
+            x[i] = expf(x[i] - maximum)
+            sum += x[i]
+            i += 1
+        }
+        return sum
+    }
+
+    /// e^x for eight values (x ≤ 0 here): x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor
+    /// polynomial to r⁷ (relative error below 1e-8, under f32's rounding), 2^k from the exponent
+    /// bits. Below −87 the result is the smallest normal scale rather than 0.
+    @inline(__always)
+    static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let v = _mm256_max_ps(unsafeBitCast(x, to: __m256.self), _mm256_set1_ps(-87))
+        let ki = _mm256_cvtps_epi32(_mm256_mul_ps(v, _mm256_set1_ps(1.442_695_04)))  // to nearest
+        let k = _mm256_cvtepi32_ps(ki)
+        var r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693_359_375), v)
+        r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.121_944_4e-4), r)
+        var p = _mm256_set1_ps(1 / 5040)
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 720))
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 120))
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 24))
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 6))
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5))
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1))
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1))
+        let exponent = _mm256_slli_epi32(_mm256_add_epi32(ki, _mm256_set1_epi32(127)), 23)
+        return unsafeBitCast(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), to: SIMD8<Float>.self)
+    }
+
+    /// output = scale · Σ_j weights[j] · values[j] (rows of `headSize`), 64 dimensions at a time
+    /// in registers.
+    static func weightedSum(_ weights: UnsafePointer<Float>, _ values: UnsafePointer<Float>, count: Int, headSize: Int,
+                            scale: Float, into output: UnsafeMutablePointer<Float>) {
+        var d = 0
+        while d + 64 <= headSize {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            var a4 = SIMD8<Float>(), a5 = SIMD8<Float>(), a6 = SIMD8<Float>(), a7 = SIMD8<Float>()
+            for j in 0..<count {
+                let w = SIMD8<Float>(repeating: weights[j])
+                let v = UnsafeRawPointer(values + j * headSize + d)
+                a0 = a0.addingProduct(w, v.loadUnaligned(as: SIMD8<Float>.self))
+                a1 = a1.addingProduct(w, v.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+                a2 = a2.addingProduct(w, v.loadUnaligned(fromByteOffset: 64, as: SIMD8<Float>.self))
+                a3 = a3.addingProduct(w, v.loadUnaligned(fromByteOffset: 96, as: SIMD8<Float>.self))
+                a4 = a4.addingProduct(w, v.loadUnaligned(fromByteOffset: 128, as: SIMD8<Float>.self))
+                a5 = a5.addingProduct(w, v.loadUnaligned(fromByteOffset: 160, as: SIMD8<Float>.self))
+                a6 = a6.addingProduct(w, v.loadUnaligned(fromByteOffset: 192, as: SIMD8<Float>.self))
+                a7 = a7.addingProduct(w, v.loadUnaligned(fromByteOffset: 224, as: SIMD8<Float>.self))
+            }
+            let s = SIMD8<Float>(repeating: scale), o = UnsafeMutableRawPointer(output + d)
+            o.storeBytes(of: a0 * s, as: SIMD8<Float>.self)
+            o.storeBytes(of: a1 * s, toByteOffset: 32, as: SIMD8<Float>.self)
+            o.storeBytes(of: a2 * s, toByteOffset: 64, as: SIMD8<Float>.self)
+            o.storeBytes(of: a3 * s, toByteOffset: 96, as: SIMD8<Float>.self)
+            o.storeBytes(of: a4 * s, toByteOffset: 128, as: SIMD8<Float>.self)
+            o.storeBytes(of: a5 * s, toByteOffset: 160, as: SIMD8<Float>.self)
+            o.storeBytes(of: a6 * s, toByteOffset: 192, as: SIMD8<Float>.self)
+            o.storeBytes(of: a7 * s, toByteOffset: 224, as: SIMD8<Float>.self)
+            d += 64
+        }
+        while d < headSize {
+            var a: Float = 0
+            for j in 0..<count { a += weights[j] * values[j * headSize + d] }
+            output[d] = a * scale
+            d += 1
         }
     }
 

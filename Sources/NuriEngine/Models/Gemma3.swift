@@ -103,7 +103,7 @@ struct Gemma3: Architecture {
             store(w.v + t * kvWidth, into: rows.cache(t).values(layer: index, position: rows.positions[t]), count: kvWidth)
         }
         Attention.attend(queries: w.q, rows: rows, layer: index, shape: layer.isGlobal ? globalShape : localShape,
-                         output: w.attention, scratch: w.attentionScratch, parallel: parallel)
+                         output: w.attention, workspace: w, parallel: parallel)
         MatMul.multiply(layer.o, input: w.attention, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
         parallel.forEach(n) { t in
             let row = w.blockOutput + t * dim

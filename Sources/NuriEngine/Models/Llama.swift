@@ -81,7 +81,7 @@ struct Llama: Architecture {
             store(w.v + t * kvWidth, into: rows.cache(t).values(layer: index, position: rows.positions[t]), count: kvWidth)
         }
         Attention.attend(queries: w.q, rows: rows, layer: index, shape: attentionShape,
-                         output: w.attention, scratch: w.attentionScratch, parallel: parallel)
+                         output: w.attention, workspace: w, parallel: parallel)
         MatMul.multiply(layer.o, input: w.attention, tokens: n, output: w.blockOutput, scratch: w.matmulScratch, parallel: parallel)
         for i in 0..<n * dim { w.x[i] += w.blockOutput[i] }
 

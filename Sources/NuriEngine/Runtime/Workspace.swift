@@ -25,6 +25,20 @@ final class Workspace: @unchecked Sendable {
     let logits: UnsafeMutablePointer<Float>
     /// Attention's per-worker scratch: `headSize` floats each.
     let attentionScratch: UnsafeMutablePointer<Float>
+    /// The prompt path of attention: f32 copies of a sequence's keys and values and per-worker
+    /// scores (grown on demand, once per longer context).
+    private var promptBuffer: UnsafeMutablePointer<Float>?
+    private var promptBufferCount = 0
+
+    func promptScratch(floats: Int) -> UnsafeMutablePointer<Float> {
+        if let promptBuffer, promptBufferCount >= floats { return promptBuffer }
+        promptBuffer?.deallocate()
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: floats)
+        promptBuffer = buffer
+        promptBufferCount = floats
+        return buffer
+    }
+
     /// Each row's position and sequence (an index into the pass's caches).
     let rowPositions: UnsafeMutablePointer<Int>
     let rowOwners: UnsafeMutablePointer<Int>
@@ -53,6 +67,7 @@ final class Workspace: @unchecked Sendable {
         for pointer in [x, normed, q, k, v, attention, gate, up, blockOutput, logits, attentionScratch] { pointer.deallocate() }
         matmulScratch.deallocate()
         rowPositions.deallocate()
+        promptBuffer?.deallocate()
         rowOwners.deallocate()
     }
 }
