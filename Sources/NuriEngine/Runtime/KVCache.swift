@@ -1,7 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The keys and values of one sequence, for every layer, as half floats (as llama.cpp's default
 /// f16 cache stores them), in blocks of ``blockPositions`` positions allocated as the sequence
 /// grows: memory follows the tokens held, not the context limit, so many sequences can share a
-/// batch. Shrinking (``truncate(to:)``) gives blocks back.
+/// batch. Shrinking (``truncate(to:)``) gives blocks back. Blocks are mapped pages of their own
+/// (not the allocator's heap, which keeps freed blocks of this size), so a finished sequence's
+/// memory returns to the system.
 ///
 /// Layout of a block: keys `[layer, blockPositions, kvHeads × headSize]`, then values the same.
 /// Appending past ``capacity`` is an error the caller reports (``EngineError/contextFull(limit:needed:)``).
@@ -32,7 +40,20 @@ public final class KVCache: @unchecked Sendable {
     }
 
     deinit {
-        for block in blocks { block.deallocate() }
+        for block in blocks { Self.release(block, halves: 2 * blockHalfKeys) }
+    }
+
+    private static func map(halves: Int) -> UnsafeMutablePointer<Float16> {
+        let bytes = halves * MemoryLayout<Float16>.size
+        guard let address = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), address != MAP_FAILED else {
+            // The allocator would fail the same way: out of memory is not recoverable here.
+            fatalError("cannot map \(bytes) bytes for a KV cache block: out of memory")
+        }
+        return address.assumingMemoryBound(to: Float16.self)
+    }
+
+    private static func release(_ block: UnsafeMutablePointer<Float16>, halves: Int) {
+        munmap(UnsafeMutableRawPointer(block), halves * MemoryLayout<Float16>.size)
     }
 
     /// Positions the allocated blocks hold.
@@ -44,7 +65,7 @@ public final class KVCache: @unchecked Sendable {
     /// Makes room for `positions` positions (at most ``capacity``).
     func reserve(_ positions: Int) {
         let needed = (min(positions, capacity) + Self.blockPositions - 1) >> Self.blockShift
-        while blocks.count < needed { blocks.append(.allocate(capacity: 2 * blockHalfKeys)) }
+        while blocks.count < needed { blocks.append(Self.map(halves: 2 * blockHalfKeys)) }
     }
 
     /// Forgets everything after the first `count` positions (to reuse a shared prefix) and frees
@@ -52,7 +73,7 @@ public final class KVCache: @unchecked Sendable {
     public func truncate(to count: Int) {
         self.count = max(0, min(count, self.count))
         let needed = (self.count + Self.blockPositions - 1) >> Self.blockShift
-        while blocks.count > needed { blocks.removeLast().deallocate() }
+        while blocks.count > needed { Self.release(blocks.removeLast(), halves: 2 * blockHalfKeys) }
     }
 
     /// Keys of `position` in `layer` (the block must be reserved).
