@@ -32,27 +32,33 @@ enum Attention {
     ///   - workspace: per-worker scratch (`attentionScratch`) and the prompt path's buffers.
     static func attend(queries: UnsafePointer<Float>, rows: Rows, layer: Int, shape: Shape,
                        output: UnsafeMutablePointer<Float>, workspace: Workspace, parallel: Parallel) {
-        // Runs of at least `promptRows` rows of one sequence take the prompt path.
-        var long = false
+        // Runs of at least `promptRows` rows of one sequence take the prompt path; the others
+        // all go through the one-row path together.
+        var anyLong = false, anyShort = false
         var start = 0
         while start < rows.count {
             var end = start + 1
             while end < rows.count && rows.owners[end] == rows.owners[start] { end += 1 }
-            if end - start >= promptRows {
-                long = true
+            let long = end - start >= promptRows
+            for r in start..<end { workspace.rowTakesPromptPath[r] = long }
+            if long {
+                anyLong = true
                 attendPrompt(queries: queries, rows: rows, run: start..<end, layer: layer, shape: shape, output: output,
                              workspace: workspace, parallel: parallel)
+            } else {
+                anyShort = true
             }
             start = end
         }
-        if long && !rows.hasShortRuns(promptRows) { return }
-        attendRows(queries: queries, rows: rows, layer: layer, shape: shape, output: output, skippingRunsOf: long ? promptRows : nil,
+        guard anyShort else { return }
+        attendRows(queries: queries, rows: rows, layer: layer, shape: shape, output: output,
+                   skipping: anyLong ? SharedPointer(workspace.rowTakesPromptPath) : nil,
                    scratch: workspace.attentionScratch, parallel: parallel)
     }
 
-    /// The one-row path for every row (or every row in runs shorter than `skippingRunsOf`).
+    /// The one-row path for every row but those `skipping` marks.
     static func attendRows(queries: UnsafePointer<Float>, rows: Rows, layer: Int, shape: Shape, output: UnsafeMutablePointer<Float>,
-                           skippingRunsOf runLength: Int?, scratch: UnsafeMutablePointer<Float>, parallel: Parallel) {
+                           skipping: SharedPointer<Bool>?, scratch: UnsafeMutablePointer<Float>, parallel: Parallel) {
         let q = SharedPointer(UnsafeMutablePointer(mutating: queries)), out = SharedPointer(output), work = SharedPointer(scratch)
         let groupSize = shape.heads / shape.kvHeads
         let headSize = shape.headSize
@@ -61,7 +67,7 @@ enum Attention {
             let accumulator = query16 + headSize
             for item in items {
                 let t = item / shape.heads, h = item % shape.heads
-                if let runLength, rows.runLength(containing: t) >= runLength { continue }
+                if let skipping, skipping.pointer[t] { continue }
                 let position = rows.positions[t]
                 let cache = rows.cache(t)
                 let kvOffset = (h / groupSize) * headSize

@@ -11,24 +11,4 @@ struct Rows: @unchecked Sendable {
 
     @inline(__always)
     func cache(_ row: Int) -> KVCache { caches[owners[row]] }
-
-    /// Rows of the same sequence in the run of consecutive rows that holds `row`.
-    func runLength(containing row: Int) -> Int {
-        var start = row, end = row + 1
-        while start > 0 && owners[start - 1] == owners[row] { start -= 1 }
-        while end < count && owners[end] == owners[row] { end += 1 }
-        return end - start
-    }
-
-    /// Whether some run of one sequence's rows is shorter than `length`.
-    func hasShortRuns(_ length: Int) -> Bool {
-        var start = 0
-        while start < count {
-            var end = start + 1
-            while end < count && owners[end] == owners[start] { end += 1 }
-            if end - start < length { return true }
-            start = end
-        }
-        return false
-    }
 }

@@ -42,6 +42,8 @@ final class Workspace: @unchecked Sendable {
     /// Each row's position and sequence (an index into the pass's caches).
     let rowPositions: UnsafeMutablePointer<Int>
     let rowOwners: UnsafeMutablePointer<Int>
+    /// Rows whose attention takes the prompt path in the current layer.
+    let rowTakesPromptPath: UnsafeMutablePointer<Bool>
 
     init(config: ModelConfig, batch: Int, threads: Int) {
         self.batch = batch
@@ -61,6 +63,7 @@ final class Workspace: @unchecked Sendable {
         attentionScratch = .allocate(capacity: threads * config.headSize)
         rowPositions = .allocate(capacity: batch)
         rowOwners = .allocate(capacity: batch)
+        rowTakesPromptPath = .allocate(capacity: batch)
     }
 
     deinit {
@@ -69,5 +72,6 @@ final class Workspace: @unchecked Sendable {
         rowPositions.deallocate()
         promptBuffer?.deallocate()
         rowOwners.deallocate()
+        rowTakesPromptPath.deallocate()
     }
 }

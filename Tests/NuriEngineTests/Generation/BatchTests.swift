@@ -82,6 +82,23 @@ struct BatchTests {
         #expect(shortLogits == (try model.evaluate(short, cache: model.makeCache(capacity: 8))))
     }
 
+    @Test("a prompt long enough for attention's prompt path, batched with decoding rows, changes nothing for either",
+          .enabled(if: TestModels.smolLM2 != nil, "run `make models`"))
+    func promptPathBesideDecoding() throws {
+        let model = try LanguageModel(path: try #require(TestModels.smolLM2))
+        let long = (0..<80).map { Int32(300 + $0 * 11) }, short: [Int32] = [1, 504, 3458, 282]
+        func alone(_ tokens: [Int32], _ cache: KVCache) throws -> [Float] { try model.evaluate(tokens, cache: cache) }
+        // The short sequence has a cache of its own already (it is decoding).
+        let a = model.makeCache(capacity: 128), b = model.makeCache(capacity: 128)
+        _ = try alone(Array(short.prefix(3)), b)
+        var batched: [Int: [Float]] = [:]
+        try model.evaluate([.init(cache: b, tokens: [short[3]]), .init(cache: a, tokens: long)]) { s, _, logits in batched[s] = Array(logits) }
+        let b2 = model.makeCache(capacity: 128)
+        _ = try alone(Array(short.prefix(3)), b2)
+        #expect(batched[0] == (try alone([short[3]], b2)))
+        #expect(batched[1] == (try alone(long, model.makeCache(capacity: 128))))
+    }
+
     @Test("a batch is checked whole before anything changes", .enabled(if: TestModels.smolLM2 != nil, "run `make models`"))
     func invalidBatch() throws {
         let model = try LanguageModel(path: try #require(TestModels.smolLM2))
