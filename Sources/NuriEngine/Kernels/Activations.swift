@@ -2,11 +2,20 @@ import Foundation
 
 /// Element-wise activation functions of the feed-forward blocks.
 enum Activations {
-    /// SwiGLU: gate ← silu(gate) · up, with silu(x) = x / (1 + e^−x).
+    /// SwiGLU: gate ← silu(gate) · up, with silu(x) = x / (1 + e^−x), eight at a time with
+    /// the vector exponential (as ggml's `ggml_vec_swiglu_f32`), the tail with `expf`.
     static func swiglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
+        var i = 0
+        while i + 8 <= count {
+            let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
+            let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(gate + i).storeBytes(of: g / (1 + VectorMath.exp8(-g)) * u, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
             let g = gate[i]
             gate[i] = g / (1 + expf(-g)) * up[i]
+            i += 1
         }
     }
 

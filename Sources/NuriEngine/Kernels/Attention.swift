@@ -184,7 +184,7 @@ enum Attention {
         var i = 0
         let m = SIMD8<Float>(repeating: maximum)
         while i + 8 <= count {
-            let e = exp8(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m)
+            let e = VectorMath.exp8(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - m)
             UnsafeMutableRawPointer(x + i).storeBytes(of: e, as: SIMD8<Float>.self)
             total += e
             i += 8
@@ -196,28 +196,6 @@ enum Attention {
             i += 1
         }
         return sum
-    }
-
-    /// e^x for eight values (x ≤ 0 here): x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor
-    /// polynomial to r⁷ (relative error below 1e-8, under f32's rounding), 2^k from the exponent
-    /// bits. Below −87 the result is the smallest normal scale rather than 0.
-    @inline(__always)
-    static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let v = _mm256_max_ps(unsafeBitCast(x, to: __m256.self), _mm256_set1_ps(-87))
-        let ki = _mm256_cvtps_epi32(_mm256_mul_ps(v, _mm256_set1_ps(1.442_695_04)))  // to nearest
-        let k = _mm256_cvtepi32_ps(ki)
-        var r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693_359_375), v)
-        r = _mm256_fnmadd_ps(k, _mm256_set1_ps(-2.121_944_4e-4), r)
-        var p = _mm256_set1_ps(1 / 5040)
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 720))
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 120))
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 24))
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1 / 6))
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5))
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1))
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1))
-        let exponent = _mm256_slli_epi32(_mm256_add_epi32(ki, _mm256_set1_epi32(127)), 23)
-        return unsafeBitCast(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), to: SIMD8<Float>.self)
     }
 
     /// output = scale · Σ_j weights[j] · values[j] (rows of `headSize`), 64 dimensions at a time
