@@ -41,7 +41,7 @@ public enum NuriApplication {
         LimitRoutes(limits: limits, limiter: limiter, identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         UsageRoutes(usage: UsageStore(database: database), recorder: recorder, identity: identity).add(to: api)
         GuardRoutes(services: guardServices, identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
-        let slurm = configuration.slurmConf.map { SlurmDriver(settings: SlurmDriver.Settings(slurmConf: $0)) }
+        let slurm = configuration.slurmSettings.map(SlurmDriver.init(settings:))
         ComputeRoutes(centre: ComputeCentre(database: database, slurm: slurm), identity: identity, bodyLimit: configuration.maxBodySize).add(to: api)
         let tokenizerGroup = router.group().add(middleware: authentication)
         TokenizerRoutes(gateway: gateway, bodyLimit: configuration.maxBodySize).add(to: tokenizerGroup)

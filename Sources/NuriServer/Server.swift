@@ -61,7 +61,7 @@ public enum Server {
             }
             announce(lines.joined(separator: "\n"))
         }
-        let computeSync = configuration.slurmConf.map { startComputeSync(database: database, slurmConf: $0, logger: logger) }
+        let computeSync = configuration.slurmSettings.map { startComputeSync(database: database, slurm: $0, logger: logger) }
         defer { computeSync?.cancel() }
         do {
             try await app.runService()
@@ -80,8 +80,8 @@ public enum Server {
     /// With a Slurm cluster configured, takes Slurm's view of the jobs submitted through Nuri
     /// every minute (state, reason, GPU use charged to allocations) and expires ended
     /// allocations, so burn-downs follow jobs as they run without anyone asking.
-    static func startComputeSync(database: Database, slurmConf: String, logger: Logger, every seconds: Int = 60) -> Task<Void, Never> {
-        let centre = ComputeCentre(database: database, slurm: SlurmDriver(settings: SlurmDriver.Settings(slurmConf: slurmConf)))
+    static func startComputeSync(database: Database, slurm: SlurmDriver.Settings, logger: Logger, every seconds: Int = 60) -> Task<Void, Never> {
+        let centre = ComputeCentre(database: database, slurm: SlurmDriver(settings: slurm))
         return Task {
             while !Task.isCancelled {
                 do {

@@ -40,6 +40,25 @@ struct ComputeCommandTests {
 }
 
 
+@Suite("nuri compute slurm-config")
+struct SlurmConfigCommandTests {
+    @Test("prints a policy file's slurm.conf lines; a bad file is an error naming the key")
+    func slurmConfig() throws {
+        let directory = temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let good = directory + "/policy.yaml", bad = directory + "/bad.yaml"
+        try "priority: {weights: {fairshare: 123}}\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "backfill: {dept: 5}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let printed = try NuriBinary.run(["compute", "slurm-config", "--policy", good])
+        #expect(printed.status == 0 && printed.stdout.contains("PriorityWeightFairshare=123"), "\(printed.stderr)")
+        let refused = try NuriBinary.run(["compute", "slurm-config", "--policy", bad])
+        #expect(refused.status != 0 && !refused.crashed && refused.stderr.contains("backfill.dept"), "\(refused.stderr)")
+        let serve = try NuriBinary.run(["serve", "--print-config", "--compute-policy", bad, "--data-dir", directory])
+        #expect(serve.status != 0 && !serve.crashed && serve.stderr.contains("backfill.dept"), "\(serve.stderr)")
+    }
+}
+
 @Suite("nuri compute simulate")
 struct ComputeSimulateCommandTests {
     @Test("a synthetic run prints utilisation, queueing delay per tier and Jain's fairness index, and writes JSON and HTML")

@@ -68,6 +68,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("slurm-conf"), help: "The slurm.conf of the Slurm cluster that enforces allocations and runs jobs (/api/compute).")
     var slurmConf: String?
 
+    @Option(name: .customLong("compute-policy"), help: "A scheduling policy file (as `nuri compute simulate --policy` reads): the tier priorities and preemption rights the Slurm QOS get.")
+    var computePolicy: String?
+
     @Flag(name: .customLong("print-config"), help: "Print the effective configuration (secrets redacted) and exit.")
     var printConfig = false
 
@@ -84,6 +87,7 @@ struct Serve: AsyncParsableCommand {
         flags[.threads] = threads
         flags[.maxSequences] = maxSequences
         flags[.slurmConf] = slurmConf
+        flags[.computePolicy] = computePolicy
         flags[.remotes] = remotes.isEmpty ? nil : remotes.joined(separator: "|")
         let (configuration, origins) = try ConfigurationResolver(flags: flags, configFile: config).resolve()
         if printConfig {

@@ -6,6 +6,6 @@ struct ComputeCommand: AsyncParsableCommand {
         commandName: "compute",
         abstract: "GPU allocations, the scheduling policy and its simulator, and jobs on Slurm.",
         subcommands: [ComputeProjectCommand.self, ComputeAllocationCommand.self, ComputeJobCommand.self,
-                      SimulateCommand.self, ComputeBenchCommand.self]
+                      SimulateCommand.self, ComputeBenchCommand.self, SlurmConfigCommand.self]
     )
 }

@@ -13,8 +13,10 @@ struct ComputeOptions: ParsableArguments {
 
     /// Runs `body` with the centre over the open database (and the Slurm cluster, if configured).
     func withCentre<R>(_ body: (ComputeCentre, Database) async throws -> R) async throws -> R {
-        let conf = try slurmConf ?? store.configuration().slurmConf
-        let slurm = conf.map { SlurmDriver(settings: SlurmDriver.Settings(slurmConf: ($0 as NSString).expandingTildeInPath)) }
+        let configuration = try store.configuration()
+        var settings = configuration.slurmSettings
+        if let slurmConf { settings = SlurmDriver.Settings(slurmConf: (slurmConf as NSString).expandingTildeInPath, policy: configuration.computePolicy) }
+        let slurm = settings.map(SlurmDriver.init(settings:))
         return try await store.withDatabase { database in
             try await body(ComputeCentre(database: database, slurm: slurm), database)
         }

@@ -28,12 +28,17 @@ public struct SlurmDriver: Sendable {
         public var outputDirectory: String
         /// Seconds before a tool is given up on.
         public var timeout: Double
+        /// The scheduling policy whose tier priorities and preemption rights the QOS get: the
+        /// one the simulator tried (`compute_policy`), the default otherwise.
+        public var policy: SchedulingPolicy
 
-        public init(slurmConf: String?, user: String = Self.currentUser, outputDirectory: String = NSTemporaryDirectory(), timeout: Double = 30) {
+        public init(slurmConf: String?, user: String = Self.currentUser, outputDirectory: String = NSTemporaryDirectory(), timeout: Double = 30,
+                    policy: SchedulingPolicy = SchedulingPolicy()) {
             self.slurmConf = slurmConf
             self.user = user
             self.outputDirectory = outputDirectory
             self.timeout = timeout
+            self.policy = policy
         }
 
         /// The user this process runs as.
@@ -50,10 +55,10 @@ public struct SlurmDriver: Sendable {
         self.command = SlurmCommand(slurmConf: settings.slurmConf, timeout: settings.timeout)
     }
 
-    /// A tier's QOS priority (Slurm normalises by the largest; slurm.conf's PriorityWeightQOS
-    /// scales it). National teams first, as ``Tier``'s order says.
-    public static func priority(of tier: Tier) -> Int {
-        100 - 20 * tier.rank
+    /// A tier's QOS priority, from the policy (Slurm normalises by the largest; slurm.conf's
+    /// PriorityWeightQOS scales it).
+    public func priority(of tier: Tier) -> Int {
+        Int((settings.policy.qosPriority[tier] ?? 0).rounded())
     }
 
     static let tierPrefix = "nuri-tier-"
@@ -86,7 +91,7 @@ public struct SlurmDriver: Sendable {
                                                      "Organization=\(project.organisation)"])
         }
         let minutes = max(Int((allocation.gpuHours * 60).rounded(.down)), 1)
-        let qos = ["Priority=\(Self.priority(of: project.tier))", "Flags=NoDecay", "GrpTRESMins=gres/gpu=\(minutes)",
+        let qos = ["Priority=\(priority(of: project.tier))", "Flags=NoDecay", "GrpTRESMins=gres/gpu=\(minutes)",
                    "Description=\(Self.tierPrefix)\(project.tier.rawValue)"]
         if try await exists("qos", name: name) {
             _ = try await command.check("sacctmgr", ["-i", "modify", "qos", "where", "name=\(name)", "set"] + qos)
@@ -119,7 +124,8 @@ public struct SlurmDriver: Sendable {
         _ = try await command.check("sacctmgr", ["-i", "modify", "account", "where", "name=\(account)", "set", "GrpSubmitJobs=0", "GrpJobs=0"])
     }
 
-    /// Gives every national-team project QOS the right to preempt every lower tier's.
+    /// Gives each project QOS the right to preempt the QOS of the tiers its tier may preempt
+    /// under the policy (by default: national teams every other tier).
     func updatePreemption() async throws {
         let listing = try await command.check("sacctmgr", ["-n", "-P", "show", "qos", "format=name,description,preempt"])
         var tiers: [String: Tier] = [:]
@@ -131,9 +137,10 @@ public struct SlurmDriver: Sendable {
             tiers[fields[0]] = tier
             current[fields[0]] = fields[2]
         }
-        let lower = tiers.filter { $0.value != .nationalTeam }.keys.sorted()
-        for (name, tier) in tiers where tier == .nationalTeam {
-            let wanted = lower.joined(separator: ",")
+        for (name, tier) in tiers {
+            let rights = settings.policy.preemption[tier] ?? []
+            guard !rights.isEmpty else { continue }  // rights a new policy drops stay until removed by hand
+            let wanted = tiers.filter { rights.contains($0.value) }.keys.sorted().joined(separator: ",")
             let have = (current[name] ?? "").split(separator: ",").map(String.init).sorted().joined(separator: ",")
             if have != wanted {
                 _ = try await command.check("sacctmgr", ["-i", "modify", "qos", "where", "name=\(name)", "set", "Preempt=\(wanted)"])

@@ -23,6 +23,9 @@ public enum ConfigurationKey: String, Sendable, CaseIterable {
     /// The slurm.conf of the Slurm cluster that enforces the computing centre's allocations and
     /// runs its jobs (unset: allocations are recorded only, and jobs cannot be submitted).
     case slurmConf = "slurm_conf"
+    /// A scheduling policy file (the simulator's format): its tier priorities and preemption
+    /// rights are what the Slurm QOS get (unset: the default policy).
+    case computePolicy = "compute_policy"
 
     /// `NURI_HOST`, `NURI_DATA_DIR`, … (`database` reads `NURI_DATABASE_URL`, as is usual).
     public var environmentVariable: String {

@@ -1,4 +1,5 @@
 import Foundation
+import NuriCompute
 import Logging
 import NuriStore
 import Yams
@@ -87,6 +88,14 @@ public struct ConfigurationResolver: Sendable {
                 throw ConfigurationError("\(key.rawValue) (from \(origin)): \(error)")
             }
             configuration.databaseURL = value
+        case .computePolicy:
+            let path = (value as NSString).expandingTildeInPath
+            do {
+                configuration.computePolicy = try SchedulingPolicy.load(contentsOf: path)
+            } catch {
+                throw invalid("the policy file \(path) cannot be used: \(error)")
+            }
+            configuration.computePolicyPath = path
         case .slurmConf:
             guard !value.isEmpty else { throw invalid("give the path of the cluster's slurm.conf") }
             configuration.slurmConf = (value as NSString).expandingTildeInPath

@@ -29,6 +29,9 @@ extension ServerConfiguration {
                 }.joined(separator: "\n")
             case .threads: value = String(threads)
             case .maxSequences: value = String(maxSequences)
+            case .computePolicy:
+                guard let computePolicyPath else { return "# compute_policy: not set, so the default scheduling policy" }
+                value = computePolicyPath
             case .slurmConf:
                 guard let slurmConf else { return "# slurm_conf: not set, so no Slurm cluster (allocations are recorded only)" }
                 value = slurmConf

@@ -1,4 +1,5 @@
 import Foundation
+import NuriCompute
 import NuriStore
 
 /// The settings of `nuri serve`, after flags, environment and the config file are merged.
@@ -29,6 +30,14 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     /// The slurm.conf of the cluster Nuri drives for `/api/compute` (nil: no cluster).
     public var slurmConf: String?
+    /// The policy file named by `compute_policy`, and the policy read from it.
+    public var computePolicyPath: String?
+    public var computePolicy = SchedulingPolicy()
+
+    /// How the compute module reaches Slurm, if a cluster is configured.
+    public var slurmSettings: SlurmDriver.Settings? {
+        slurmConf.map { SlurmDriver.Settings(slurmConf: $0, policy: computePolicy) }
+    }
 
     /// A remote model: its name here, its replicas, its name upstream, where its key is, its
     /// labels for the data-protection policy and who may use it.
