@@ -53,15 +53,16 @@ public final class ContinuousBatcher: @unchecked Sendable {
     public let idleCaches: Int
 
     private let condition = NSCondition()
-    private var inbox: [Sequence] = []
+    private var inbox: [Member] = []
     private var tasks: [@Sendable () -> Void] = []
     private var stopping = false
     private let decoding = Atomic<Int>(0)
 
-    private var active: [Sequence] = []
+    private var active: [Member] = []
     private var idle: [(cache: KVCache, tokens: [Int32])] = []
 
-    final class Sequence {
+    /// One request in the batch: its cache, what it still has to read, its token logic.
+    final class Member {
         let request: Request
         let handle: Handle
         let onChunk: @Sendable (Session.Chunk) -> Bool
@@ -114,7 +115,7 @@ public final class ContinuousBatcher: @unchecked Sendable {
     public func submit(_ request: Request, onChunk: @escaping @Sendable (Session.Chunk) -> Bool,
                        onFinish: @escaping @Sendable (Result<Session.Summary, EngineError>) -> Void) -> Handle {
         let handle = Handle()
-        let sequence = Sequence(request: request, handle: handle, tokenizer: tokenizer, onChunk: onChunk, onFinish: onFinish)
+        let sequence = Member(request: request, handle: handle, tokenizer: tokenizer, onChunk: onChunk, onFinish: onFinish)
         condition.withLock {
             inbox.append(sequence)
             condition.signal()
@@ -168,7 +169,7 @@ public final class ContinuousBatcher: @unchecked Sendable {
 
     /// Checks a request and gives it a cache: an idle one holding the longest prefix of its
     /// prompt, else a new one.
-    private func admit(_ sequence: Sequence) {
+    private func admit(_ sequence: Member) {
         let prompt = sequence.request.prompt
         let vocabulary = model.config.vocabularySize
         if prompt.isEmpty {
@@ -203,7 +204,7 @@ public final class ContinuousBatcher: @unchecked Sendable {
     /// One forward pass over every active sequence.
     private func step() {
         var inputs: [LanguageModel.SequenceInput] = []
-        var members: [Sequence] = []
+        var members: [Member] = []
         let decodingRows = active.count(where: { $0.pending.isEmpty })
         var budget = max(prefillTokens - decodingRows, 16)
         for sequence in active {
@@ -249,7 +250,7 @@ public final class ContinuousBatcher: @unchecked Sendable {
                 sequence.pending = sequence.pending.dropFirst(input.tokens.count)
             }
         }
-        var remaining: [Sequence] = []
+        var remaining: [Member] = []
         remaining.reserveCapacity(active.count)
         for sequence in active {
             if !sequence.continuation.isFinished, sequence.pending.isEmpty, let cache = sequence.cache, cache.count >= cache.capacity {
@@ -265,7 +266,7 @@ public final class ContinuousBatcher: @unchecked Sendable {
     }
 
     /// Sends the last chunk and the summary, and keeps the cache for reuse.
-    private func finish(_ sequence: Sequence) {
+    private func finish(_ sequence: Member) {
         if let tail = sequence.continuation.finish() { _ = sequence.onChunk(tail) }
         sequence.onFinish(.success(sequence.continuation.summary(promptTokens: sequence.request.prompt.count,
                                                                  reusedTokens: sequence.reused)))
