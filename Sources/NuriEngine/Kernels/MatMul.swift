@@ -10,20 +10,19 @@ enum MatMul {
     ///   - scratch: at least ``scratchBytes(_:tokens:)`` bytes.
     static func multiply(_ w: WeightMatrix, input: UnsafePointer<Float>, tokens: Int, output: UnsafeMutablePointer<Float>,
                          scratch: UnsafeMutableRawPointer, parallel: Parallel) {
+        // Weights repacked for the AVX-512 kernels read activations in their own format.
+        let format = w.interleaved?.activationFormat ?? ActivationFormat(weights: w.type)
+        let activationBytes = format.rowBytes(w.columns)
+        quantize(input, tokens: tokens, columns: w.columns, to: scratch, format: format, parallel: parallel)
+        let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch))
         if let packed = w.interleaved {
-            let format = packed.activationFormat, activationBytes = format.rowBytes(w.columns)
-            quantize(input, tokens: tokens, columns: w.columns, to: scratch, format: format, parallel: parallel)
-            let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch)), rows = w.rows
+            let rows = w.rows
             parallel.forEachSlice(of: packed.groups) { groups in
                 packed.multiply(activations: activations.pointer, activationBytes: activationBytes, tokens: tokens, rows: rows,
                                 groups: groups, output: out.pointer)
             }
             return
         }
-        let format = ActivationFormat(weights: w.type)
-        let activationBytes = format.rowBytes(w.columns)
-        quantize(input, tokens: tokens, columns: w.columns, to: scratch, format: format, parallel: parallel)
-        let out = SharedPointer(output), activations = SharedRawPointer(UnsafeRawPointer(scratch))
         if w.type == .q4_1 {
             // Slices of whole tiles (multiples of 4 rows), so only the last has a ragged end.
             parallel.forEachSlice(of: (w.rows + 3) / 4) { tiles in
