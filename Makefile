@@ -41,6 +41,8 @@ run: release models
 test: models
 	$(SWIFT) build --build-tests
 	NURI_REQUIRE_MODELS=1 scripts/with-postgres.sh scripts/with-slurm.sh $(SWIFT) test --skip-build
+	# The engine again on its AVX2 kernels, which CPUs without AVX-512 VNNI run.
+	NURI_KERNELS=avx2 NURI_REQUIRE_MODELS=1 $(SWIFT) test --skip-build --filter NuriEngineTests
 	python3 -m pytest Tests/integration -q
 
 # The tests that need no PostgreSQL, for a quick loop while editing.
