@@ -82,9 +82,10 @@ import NuriCompute
     }
 }
 
-@Suite struct TierIndexTests {
-    @Test("the scheduler's fast tier index is the tier's rank")
-    func indexIsRank() {
-        for tier in Tier.allCases { #expect(tier.index == tier.rank) }
+@Suite struct TierRankTests {
+    @Test("a tier's rank is its place in allCases, and count is how many there are")
+    func rankIsPosition() {
+        for (position, tier) in Tier.allCases.enumerated() { #expect(tier.rank == position) }
+        #expect(Tier.count == Tier.allCases.count)
     }
 }

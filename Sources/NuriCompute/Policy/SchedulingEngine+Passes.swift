@@ -135,19 +135,19 @@ extension SchedulingEngine {
             // Or make room by requeueing lower tiers.
             if mayPreemptAnyone(job.tier) {
                 // Whether preemption can make room depends on the size and the tier, not on the wall time.
-                let preemptKey = key * Tier.count + job.tier.index
+                let preemptKey = key * Tier.count + job.tier.rank
                 let knownNotToPreempt = job.nodes == 0
                     ? passState.smallPreemptFailure[preemptKey]
-                    : PassState.known(passState.largePreemptFailure[partition * Tier.count + job.tier.index], nodes: job.nodes, wall: 0)
+                    : PassState.known(passState.largePreemptFailure[partition * Tier.count + job.tier.rank], nodes: job.nodes, wall: 0)
                 if !knownNotToPreempt {
                     if tryPreempt(slot, now: now, events: &events) { continue }
                     if job.nodes == 0 {
                         let perNode = nodes.partitionGPUsPerNode[partition]
                         for g in Int(job.gpus)...perNode {
-                            passState.smallPreemptFailure[(partition * (stride + 1) + g) * Tier.count + job.tier.index] = true
+                            passState.smallPreemptFailure[(partition * (stride + 1) + g) * Tier.count + job.tier.rank] = true
                         }
                     } else {
-                        PassState.record(&passState.largePreemptFailure[partition * Tier.count + job.tier.index], nodes: job.nodes, wall: 0)
+                        PassState.record(&passState.largePreemptFailure[partition * Tier.count + job.tier.rank], nodes: job.nodes, wall: 0)
                     }
                 }
             }

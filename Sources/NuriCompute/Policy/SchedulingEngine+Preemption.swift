@@ -8,12 +8,12 @@ extension SchedulingEngine {
     static let preemptionCandidates = 32
 
     @inline(__always) func mayPreemptAnyone(_ tier: Tier) -> Bool {
-        preemptsAnyone[tier.index]
+        preemptsAnyone[tier.rank]
     }
 
     /// Whether the running job in `slot` may be requeued for a job of `tier`.
     @inline(__always) func isVictim(_ slot: Int32, for tier: Tier) -> Bool {
-        slot >= 0 && preempts[tier.index * Tier.count + jobs[Int(slot)].tier.index]
+        slot >= 0 && preempts[tier.rank * Tier.count + jobs[Int(slot)].tier.rank]
     }
 
     /// Work lost if the running job in `slot` is requeued now, GPU-seconds.

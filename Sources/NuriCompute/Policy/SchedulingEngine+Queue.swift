@@ -11,7 +11,7 @@ extension SchedulingEngine {
         PriorityFactors(
             fairshare: tree.factor[Int(job.project)],
             age: policy.ageFactor(age: now - job.submitTime),
-            qos: qosFactorOfTier[job.tier.index],
+            qos: qosFactorOfTier[job.tier.rank],
             jobSize: policy.jobSizeFactor(gpus: Int(job.gpus), poolGPUs: pool.totalGPUs))
     }
 

@@ -204,7 +204,7 @@ public struct Simulator: Sendable {
         var tierGPUSeconds = Array(repeating: 0.0, count: Tier.allCases.count)
         var projectJobs: [String: Int] = [:], projectDemand: [String: Double] = [:], projectWindowUsed: [String: Double] = [:]
         for job in 0..<count {
-            let tier = engine.tier(project: jobs[job].project)?.index ?? jobs[job].tier.index
+            let tier = engine.tier(project: jobs[job].project)?.rank ?? jobs[job].tier.rank
             projectJobs[jobs[job].project, default: 0] += 1
             let held = allocated[job] > 0 ? Int(allocated[job]) : jobs[job].gpus
             projectDemand[jobs[job].project, default: 0] += Double(held) * min(jobs[job].runTime, jobs[job].wallTime)
