@@ -109,19 +109,15 @@ final class InterleavedWeights: @unchecked Sendable {
         let block = row + b * type.bytesPerBlock
         let d = Float(block.loadUnaligned(as: Float16.self))
         switch type {
-        case .q4_1:
+        case .q4_1, .q4_0:
+            // Q4_1 keeps its minimum after d, then the nibbles; Q4_0 has the nibbles after d.
+            let nibbles = block + (type == .q4_1 ? 4 : 2)
             for j in 0..<16 {
-                let byte = block.load(fromByteOffset: 4 + j, as: UInt8.self)
+                let byte = nibbles.load(fromByteOffset: j, as: UInt8.self)
                 values[j] = byte & 0x0F
                 values[j + 16] = byte >> 4
             }
-            return (d, Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self)))
-        case .q4_0:
-            for j in 0..<16 {
-                let byte = block.load(fromByteOffset: 2 + j, as: UInt8.self)
-                values[j] = byte & 0x0F
-                values[j + 16] = byte >> 4
-            }
+            if type == .q4_1 { return (d, Float(block.loadUnaligned(fromByteOffset: 2, as: Float16.self))) }
         case .q5_0:
             let high = block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
             for j in 0..<16 {
