@@ -283,30 +283,29 @@ struct ComputeRoutes {
 
     func visibleProject(_ name: String, _ principal: Principal) async throws -> Project {
         let project = try await centre.allocations.project(name)
-        guard principal.isOperator || principal.role(in: project.organisationID) != nil else {
-            throw ComputeError.notFound(kind: "project", name: name)
-        }
+        try requireVisible(project, to: principal, else: .notFound(kind: "project", name: name))
         return project
     }
 
     func visibleAllocation(_ context: NuriRequestContext, _ principal: Principal) async throws -> Allocation {
         let id = try context.parameters.require("id")
         let allocation = try await centre.allocations.allocation(id)
-        let project = try await centre.allocations.project(allocation.projectID)
-        guard principal.isOperator || principal.role(in: project.organisationID) != nil else {
-            throw ComputeError.notFound(kind: "allocation", name: id)
-        }
+        try requireVisible(try await centre.allocations.project(allocation.projectID), to: principal,
+                           else: .notFound(kind: "allocation", name: id))
         return allocation
     }
 
     func visibleJob(_ context: NuriRequestContext, _ principal: Principal) async throws -> ComputeJob {
         let id = try context.parameters.require("id")
         let job = try await centre.jobs.job(id)
-        let project = try await centre.allocations.project(job.projectID)
-        guard principal.isOperator || principal.role(in: project.organisationID) != nil else {
-            throw ComputeError.notFound(kind: "job", name: id)
-        }
+        try requireVisible(try await centre.allocations.project(job.projectID), to: principal, else: .notFound(kind: "job", name: id))
         return job
+    }
+
+    /// Operators see every project and what belongs to it; members only their organisation's.
+    /// Others get a 404, as for what does not exist.
+    func requireVisible(_ project: Project, to principal: Principal, else hidden: ComputeError) throws {
+        guard principal.isOperator || principal.role(in: project.organisationID) != nil else { throw hidden }
     }
 
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
