@@ -20,9 +20,8 @@ public enum NuriApplication {
         let guardServices = guardServices ?? GuardServices(database: database, keys: .generate())
         let policy = policy ?? GuardPolicy(policy: guardServices.policy)
         let router = Router(context: NuriRequestContext.self)
-        // Outermost first: log the final status, count it, then render errors as JSON.
-        router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: MetricsMiddleware())
+        // Outermost first: log and count the final status, then render errors as JSON.
+        router.add(middleware: RequestRecordMiddleware())
         router.add(middleware: ErrorMiddleware())
         _ = ServerMetrics.registry
 

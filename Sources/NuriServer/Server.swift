@@ -161,6 +161,9 @@ public enum Server {
                 guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
                     throw ConfigurationError("remote '\(remote.name)': the environment variable \(variable) holding its key is not set")
                 }
+                guard value.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+                    throw ConfigurationError("remote '\(remote.name)': the key in \(variable) has spaces, line breaks or non-ASCII characters; an API key is one word of printable ASCII")
+                }
                 key = value
             }
             remoteBackends.append(RemoteBackend(

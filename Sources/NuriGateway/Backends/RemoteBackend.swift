@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -15,48 +14,41 @@ public final class RemoteBackend: Sendable {
     public let upstreamModel: String
     public let labels: BackendLabels
     public let created: Int
-    let apiKey: String?
     let replicas: ReplicaSet
-    let client: HTTPClient
+    /// Each replica's URL, parsed (nil: not an http(s) URL; the configuration refuses those).
+    let endpoints: [UpstreamURL?]
+    let client: UpstreamClient
+    /// The headers every request carries (content type, the upstream's key).
+    let headers: HTTPHeaders
     /// Time allowed for an upstream answer to start (streaming bodies may take longer).
     let timeout: TimeAmount
 
     /// Seconds a failed replica is skipped.
     static let downSeconds: Double = 15
 
-    /// The process's client for upstreams. Its connect timeout is short so that a dead replica
-    /// is given up quickly (the client otherwise keeps retrying the connection until the
-    /// request's deadline) and the next one is tried.
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(2), read: .seconds(300))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
     public init(name: String, upstreamModel: String, replicas: [String], apiKey: String?, labels: BackendLabels,
-                timeoutSeconds: Int64 = 300, client: HTTPClient = RemoteBackend.sharedClient) {
+                timeoutSeconds: Int64 = 300, client: UpstreamClient = .shared) {
         self.name = name
         self.upstreamModel = upstreamModel
         self.labels = labels
-        self.apiKey = apiKey
         self.replicas = ReplicaSet(urls: replicas.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })
+        endpoints = replicas.map(UpstreamURL.init)
         self.client = client
+        var headers: HTTPHeaders = ["content-type": "application/json", "user-agent": "nuri"]
+        if let apiKey { headers.add(name: "authorization", value: "Bearer \(apiKey)") }
+        self.headers = headers
         self.timeout = .seconds(timeoutSeconds)
         created = Int(Date().timeIntervalSince1970)
     }
 
     /// POSTs `body` to `path` (e.g. `chat/completions`) on the first replica that answers.
-    public func post(_ path: String, body: JSONValue) async throws -> HTTPClientResponse {
-        let data = body.jsonBytes
+    public func post(_ path: String, body: JSONValue) async throws -> UpstreamResponse {
+        let data = ByteBuffer(bytes: body.jsonBytes)
         var failures: [String] = []
         for (index, base) in await replicas.order() {
-            var request = HTTPClientRequest(url: "\(base)/\(path)")
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-            request.body = .bytes(ByteBuffer(bytes: data))
             do {
-                let response = try await client.execute(request, timeout: timeout)
+                guard let endpoint = endpoints[index] else { throw UpstreamError.connectFailed("not an http(s) URL") }
+                let response = try await client.execute(.POST, endpoint, path: path, headers: headers, body: data, timeout: timeout)
                 await replicas.markUp(index)
                 return response
             } catch {
@@ -71,10 +63,13 @@ public final class RemoteBackend: Sendable {
     /// Checks every replica with `GET /models` and marks it up or down; runs until cancelled.
     public func checkHealth(every seconds: Double = 10) async {
         while !Task.isCancelled {
-            for (index, base) in await replicas.all() {
-                var request = HTTPClientRequest(url: "\(base)/models")
-                if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
-                let up = (try? await client.execute(request, timeout: .seconds(5)).status.code).map { $0 < 500 } ?? false
+            for (index, _) in await replicas.all() {
+                var up = false
+                if let endpoint = endpoints[index],
+                   let response = try? await client.execute(.GET, endpoint, path: "models", headers: headers, timeout: .seconds(5)) {
+                    up = response.status.code < 500
+                    _ = try? await response.body.collect(upTo: 1 << 20)
+                }
                 if up { await replicas.markUp(index) } else { await replicas.markDown(index, for: Self.downSeconds) }
             }
             try? await Task.sleep(for: .seconds(seconds))

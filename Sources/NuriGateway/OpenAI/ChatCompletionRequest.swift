@@ -8,7 +8,10 @@ public struct ChatCompletionRequest: Sendable, Decodable {
         public let name: String?
 
         /// The text of the message.
-        public var text: String {
+        public var text: String { Self.text(of: content) }
+
+        /// The text of a message's content: a string, or the `text` parts of a list.
+        public static func text(of content: JSONValue?) -> String {
             switch content {
             case .string(let text): return text
             case .array(let parts):

@@ -1,22 +1,34 @@
 /// Writes usage records off the request path.
 ///
-/// A request hands its record over and goes on; one writer task at a time inserts everything
-/// handed over meanwhile in one transaction, so that under load a write serves many requests
-/// and an idle server writes each record within about a millisecond. ``flush()`` waits for every
-/// record handed over so far: `GET /api/usage` calls it first, so a client always reads its own
-/// usage, and the server calls it before closing the database on shutdown.
+/// A request hands its record over and goes on. Records are gathered for up to ``interval``
+/// (or until ``batchSize`` are waiting) and written in one transaction, so that metering costs a
+/// write per interval rather than one per request, busy or idle. Writes happen one after the
+/// other, in the order records were handed over.
+///
+/// ``flush()`` writes at once everything handed over so far and waits for it: `GET /api/usage`
+/// calls it first, so a client always reads its own usage, and the server calls it before
+/// closing the database on shutdown.
 ///
 /// A record carries the time it was handed over, not the time it was written.
 public actor UsageRecorder {
     let store: UsageStore
     let onFailure: @Sendable (any Error, Int) -> Void
+    /// Longest time a record waits before its batch is written.
+    public let interval: Duration
+    /// A batch this large is written without waiting for the interval.
+    public let batchSize: Int
     private var pending: [UsageRecord] = []
-    private var writer: Task<Void, Never>?
+    /// The newest write; each write waits for the one before it.
+    private var lastWrite: Task<Void, Never>?
+    private var timerArmed = false
 
     /// Records are written to `store`; a failed write is reported to `onFailure` with the number
     /// of records lost (metering never fails a request).
-    public init(store: UsageStore, onFailure: @escaping @Sendable (any Error, Int) -> Void = { _, _ in }) {
+    public init(store: UsageStore, interval: Duration = .milliseconds(100), batchSize: Int = 1_000,
+                onFailure: @escaping @Sendable (any Error, Int) -> Void = { _, _ in }) {
         self.store = store
+        self.interval = interval
+        self.batchSize = max(1, batchSize)
         self.onFailure = onFailure
     }
 
@@ -25,28 +37,43 @@ public actor UsageRecorder {
         var record = record
         if record.createdAt == nil { record.createdAt = store.now() }
         pending.append(record)
-        if writer == nil {
-            writer = Task { await self.drain() }
+        if pending.count >= batchSize {
+            write()
+        } else if !timerArmed {
+            timerArmed = true
+            let interval = self.interval
+            Task {
+                try? await Task.sleep(for: interval)
+                self.timerFired()
+            }
         }
     }
 
-    /// Waits until every record queued so far is written (or has failed).
+    /// Writes every record queued so far and waits until they are written (or have failed).
     public func flush() async {
-        while let writer {
-            await writer.value
-        }
+        await write()?.value
     }
 
-    private func drain() async {
-        while !pending.isEmpty {
-            let batch = pending
-            pending.removeAll(keepingCapacity: true)
+    private func timerFired() {
+        timerArmed = false
+        write()
+    }
+
+    /// Starts writing what is pending, after the write before it; returns the newest write.
+    @discardableResult
+    private func write() -> Task<Void, Never>? {
+        guard !pending.isEmpty else { return lastWrite }
+        let batch = pending, previous = lastWrite, store = self.store, onFailure = self.onFailure
+        pending.removeAll(keepingCapacity: true)
+        let task = Task {
+            await previous?.value
             do {
                 try await store.record(batch)
             } catch {
                 onFailure(error, batch.count)
             }
         }
-        writer = nil
+        lastWrite = task
+        return task
     }
 }

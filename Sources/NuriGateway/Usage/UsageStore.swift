@@ -31,7 +31,7 @@ public struct UsageStore: Sendable {
                                                prompt_tokens, completion_tokens, latency_ms, status) VALUES
                     """)
                 for (offset, usage) in records[start..<min(start + Self.rowsPerStatement, records.count)].enumerated() {
-                    let id = "use_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+                    let id = RecordIdentifier.makeTimeOrdered("use", milliseconds: Int(Date().timeIntervalSince1970 * 1_000))
                     query.appendInterpolation(unsafeRaw: offset == 0 ? " (" : ", (")
                     for (index, value) in ([id, usage.createdAt ?? at, usage.organisationID, usage.userID, usage.tokenID, usage.model,
                                             usage.backend, usage.endpoint, usage.promptTokens, usage.completionTokens,

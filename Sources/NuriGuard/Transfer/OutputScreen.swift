@@ -16,9 +16,9 @@ public struct OutputScreen: Sendable {
     let holdBack: Int
     let audit: AuditLog?
     var entry: AuditEntry
-    var pending: [Unicode.Scalar] = []
+    var pending = ""
     /// The last characters already released: context for the rules ("주민번호: …").
-    var context: [Unicode.Scalar] = []
+    var context = ""
     var counts: [String: Int] = [:]
     var hashes: [String] = []
 
@@ -43,14 +43,14 @@ public struct OutputScreen: Sendable {
 
     /// The text that can go to the caller now, given one more piece of the answer.
     public mutating func pass(_ piece: String) async throws -> String {
-        pending.append(contentsOf: piece.unicodeScalars)
+        pending += piece
         guard let cut = releasePoint() else { return "" }
         return release(upTo: cut)
     }
 
     /// Everything still held back, screened; records what was masked in the answer.
     public mutating func finish() async throws -> String {
-        let rest = release(upTo: pending.count)
+        let rest = release(upTo: pending.unicodeScalars.endIndex)
         if !counts.isEmpty, let audit {
             entry.entities = counts
             entry.valueHashes = hashes
@@ -67,46 +67,76 @@ public struct OutputScreen: Sendable {
         return head + (try await finish())
     }
 
-    private func releasePoint() -> Int? {
-        var index = pending.count - 1 - holdBack
-        while index >= 0 && !pending[index].properties.isWhitespace { index -= 1 }
-        var cut: Int? = index >= 0 ? index + 1 : nil
-        if cut == nil && pending.count > Self.longestRun + holdBack { cut = pending.count - holdBack }
+    /// Where the text that can go now ends: after the last whitespace before the held-back
+    /// tail; a run longer than ``longestRun`` without one goes anyway; an unfinished pseudonym stays.
+    private func releasePoint() -> String.Index? {
+        let scalars = pending.unicodeScalars
+        var index = scalars.endIndex
+        for _ in 0..<holdBack {
+            guard index > scalars.startIndex else { return nil }
+            index = scalars.index(before: index)
+        }
+        let tailStart = index
+        var cut: String.Index?
+        while index > scalars.startIndex {
+            let previous = scalars.index(before: index)
+            if scalars[previous].properties.isWhitespace {
+                cut = index
+                break
+            }
+            index = previous
+        }
+        if cut == nil && scalars.count > Self.longestRun + holdBack { cut = tailStart }
         if let end = cut, !masker.pseudonyms.isEmpty,
-           let open = pending[..<end].lastIndex(of: "["), !pending[open..<end].contains("]") {
-            cut = open > 0 ? open : nil
+           let open = scalars[..<end].lastIndex(of: "["), !scalars[open..<end].contains("]") {
+            cut = open > scalars.startIndex ? open : nil
         }
         return cut
     }
 
-    private mutating func release(upTo cut: Int) -> String {
-        guard cut > 0 else { return "" }
-        let chunk = Array(pending[..<cut])
-        pending.removeFirst(cut)
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: context)
-        text.append(contentsOf: chunk)
-        let offset = context.count
-        let entities = scanner.scan(String(text)).entities.compactMap { entity -> PIIEntity? in
-            guard masked.contains(entity.type), entity.start >= offset else { return nil }
-            var shifted = entity
-            shifted.start -= offset
-            shifted.end -= offset
-            return shifted
+    /// Whether `text` may hold a type this screen masks. Registration numbers are 13 ASCII
+    /// digits, so text with fewer digits needs no scan (in-house answers mask those alone).
+    private func mayHoldMaskedData(_ text: String) -> Bool {
+        guard !masked.isEmpty else { return false }
+        guard masked.isSubset(of: [.rrn, .arn, .crn]) else { return true }
+        var digits = 0
+        for byte in text.utf8 where byte &- 0x30 < 10 {
+            digits += 1
+            if digits >= 13 { return true }
         }
-        var released = String(String.UnicodeScalarView(chunk))
-        if !entities.isEmpty {
-            for entity in entities {
-                counts[entity.type.rawValue, default: 0] += 1
-                if let audit {
-                    hashes.append(audit.keyedHash(value: String(String.UnicodeScalarView(chunk[entity.start..<entity.end])), type: entity.type))
-                }
+        return false
+    }
+
+    private mutating func release(upTo cut: String.Index) -> String {
+        // Scalar indices (a cut may fall inside a grapheme: a combining mark comes later).
+        guard cut > pending.unicodeScalars.startIndex else { return "" }
+        let chunk = String(pending.unicodeScalars[..<cut])
+        pending.unicodeScalars.removeSubrange(..<cut)
+        var released = chunk
+        let text = context + chunk
+        if mayHoldMaskedData(text) {
+            let offset = context.unicodeScalars.count
+            let entities = scanner.scan(text).entities.compactMap { entity -> PIIEntity? in
+                guard masked.contains(entity.type), entity.start >= offset else { return nil }
+                var shifted = entity
+                shifted.start -= offset
+                shifted.end -= offset
+                return shifted
             }
-            var placeholders = PIIMasker()
-            released = placeholders.mask(released, entities: entities, mode: .placeholder)
+            if !entities.isEmpty {
+                let scalars = Array(chunk.unicodeScalars)
+                for entity in entities {
+                    counts[entity.type.rawValue, default: 0] += 1
+                    if let audit {
+                        hashes.append(audit.keyedHash(value: String(String.UnicodeScalarView(scalars[entity.start..<entity.end])), type: entity.type))
+                    }
+                }
+                var placeholders = PIIMasker()
+                released = placeholders.mask(released, entities: entities, mode: .placeholder)
+            }
         }
         released = masker.restore(released)
-        context = Array(chunk.suffix(Self.contextLength))
+        context = String(chunk.unicodeScalars.suffix(Self.contextLength))
         return released
     }
 }

@@ -15,6 +15,12 @@ extension Request {
     /// As ``decodeJSON(_:limit:)``, also returning the body as a generic JSON value (to pass on
     /// fields Nuri does not interpret, e.g. to a remote backend).
     func decodeJSONKeepingRaw<T: Decodable>(_ type: T.Type, limit: Int) async throws -> (T, Data) {
+        let data = Data(try await collectJSONBody(limit: limit).readableBytesView)
+        return (try JSONDecoder().decode(T.self, from: data), data)
+    }
+
+    /// The body of a JSON request, not yet decoded: 413 past `limit` bytes, 400 when empty.
+    func collectJSONBody(limit: Int) async throws -> ByteBuffer {
         let buffer: ByteBuffer
         do {
             buffer = try await body.collect(upTo: limit)
@@ -27,7 +33,6 @@ extension Request {
         guard buffer.readableBytes > 0 else {
             throw APIError(status: .badRequest, message: "the request body is empty; send a JSON object", type: "invalid_request_error", code: "invalid_request_body")
         }
-        let data = Data(buffer.readableBytesView)
-        return (try JSONDecoder().decode(T.self, from: data), data)
+        return buffer
     }
 }

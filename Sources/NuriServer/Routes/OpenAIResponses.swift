@@ -1,4 +1,5 @@
 import Foundation
+import NuriStore
 import NuriEngine
 
 /// The JSON shapes of OpenAI's responses that Nuri returns.
@@ -170,7 +171,7 @@ enum OpenAIResponses {
     }
 
     static func identifier(_ prefix: String) -> String {
-        prefix + "-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(24)
+        prefix + "-" + RecordIdentifier.randomBase62(count: 24)
     }
 
     static func finishReason(_ reason: Session.FinishReason) -> String {

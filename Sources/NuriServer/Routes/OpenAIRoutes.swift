@@ -53,7 +53,15 @@ struct OpenAIRoutes {
     @Sendable func chatCompletions(_ request: Request, context: NuriRequestContext) async throws -> Response {
         let principal = try context.require(.inference)
         let started = ContinuousClock.now
-        let (body, raw) = try await request.decodeJSONKeepingRaw(ChatCompletionRequest.self, limit: bodyLimit)
+        let raw = try await request.collectJSONBody(limit: bodyLimit)
+        // A remote model's request is parsed once, into the value passed on; the fields Nuri
+        // reads are checked there. A local model's is decoded field by field.
+        if let object = try? RemoteRelay.object(raw.readableBytesView), case .string(let model)? = object["model"],
+           case .remote(let remote) = try gateway.backend(model, for: principal.modelViewer) {
+            return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
+                .chat(object)
+        }
+        let body = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(raw.readableBytesView))
         guard !body.messages.isEmpty else {
             throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
         }
@@ -62,7 +70,7 @@ struct OpenAIRoutes {
         case .local(let local): backend = local
         case .remote(let remote):
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
-                .chat(body: body, raw: raw)
+                .chat(try RemoteRelay.object(raw.readableBytesView))
         }
         let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
                                       texts: body.messages.map(\.text))

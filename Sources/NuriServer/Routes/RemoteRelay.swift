@@ -1,6 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
 import NuriGateway
@@ -27,9 +27,50 @@ struct RemoteRelay {
               started: started, logger: context.logger)
     }
 
-    func chat(body: ChatCompletionRequest, raw: Data) async throws -> Response {
-        var object = try Self.object(raw)
-        let input = PolicyInput(principal: principal, request: request, model: remote.name, backend: remote.labels, texts: body.messages.map(\.text))
+    /// The fields of a chat request the relay reads, checked; the rest goes upstream unread.
+    struct ChatFields {
+        let texts: [String]
+        let stream: Bool
+        let includeUsage: Bool
+
+        init(_ object: [String: JSONValue]) throws {
+            guard case .array(let messages)? = object["messages"] else {
+                throw GatewayError.invalidRequest(param: "messages", message: "messages must be a list of {role, content} objects")
+            }
+            guard !messages.isEmpty else {
+                throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
+            }
+            texts = try messages.enumerated().map { index, message in
+                guard case .object(let fields) = message, case .string? = fields["role"] else {
+                    throw GatewayError.invalidRequest(param: "messages[\(index)]", message: "each message must be an object with a string role")
+                }
+                switch fields["content"] {
+                case nil, .null?, .string?, .array?: return ChatCompletionRequest.Message.text(of: fields["content"])
+                default: throw GatewayError.invalidRequest(param: "messages[\(index)].content", message: "content must be a string or a list of parts")
+                }
+            }
+            switch object["stream"] {
+            case nil, .null?: stream = false
+            case .bool(let value)?: stream = value
+            default: throw GatewayError.invalidRequest(param: "stream", message: "field 'stream' has the wrong type: expected a boolean")
+            }
+            switch object["stream_options"] {
+            case nil, .null?: includeUsage = false
+            case .object(let options)?:
+                switch options["include_usage"] {
+                case nil, .null?: includeUsage = false
+                case .bool(let value)?: includeUsage = value
+                default: throw GatewayError.invalidRequest(param: "stream_options.include_usage", message: "field 'stream_options.include_usage' has the wrong type: expected a boolean")
+                }
+            default: throw GatewayError.invalidRequest(param: "stream_options", message: "field 'stream_options' has the wrong type: expected an object")
+            }
+        }
+    }
+
+    func chat(_ request: [String: JSONValue]) async throws -> Response {
+        var object = request
+        let fields = try ChatFields(object)
+        let input = PolicyInput(principal: principal, request: self.request, model: remote.name, backend: remote.labels, texts: fields.texts)
         let verdict = try await routes.policy.inspect(input)
         switch verdict.decision {
         case .allow: break
@@ -48,8 +89,8 @@ struct RemoteRelay {
         }
         try await routes.limiter.admit(OpenAIRoutes.Meter.subjects(principal))
         object["model"] = .string(remote.upstreamModel)
-        let streaming = body.stream == true
-        let clientWantsUsage = body.streamOptions?.includeUsage == true
+        let streaming = fields.stream
+        let clientWantsUsage = fields.includeUsage
         if streaming {
             var options: [String: JSONValue] = [:]
             if case .object(let existing)? = object["stream_options"] { options = existing }
@@ -76,80 +117,88 @@ struct RemoteRelay {
             await meter("chat.completions").record(prompt: prompt, completion: completion, status: 200)
             return Self.json(.object(answer))
         }
-        let name = remote.name, meter = meter("chat.completions")
-        let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-            let task = Task {
-                var pending: [UInt8] = []
-                var output = verdict.output
-                var lastID = JSONValue.null
-                var counts = (0, 0)
-                var status = 499
-                do {
-                    for try await buffer in response.body {
-                        pending.append(contentsOf: buffer.readableBytesView)
-                        // Events that arrived together leave together: one write, not one per event.
-                        var out: [UInt8] = []
-                        var consumed = 0
-                        while let end = Self.eventEnd(in: pending, from: consumed) {
-                            let event = pending[consumed..<end]
-                            consumed = end + 2
-                            guard event.starts(with: Self.dataPrefix) else { continue }
-                            let payload = Self.trimmed(event.dropFirst(Self.dataPrefix.count))
-                            if payload.elementsEqual(Self.done) {
-                                // An upstream that never sent a finish_reason: release what is held.
-                                let rest = try await output.finish()
-                                if !rest.isEmpty {
-                                    let chunk: JSONValue = .object(["id": lastID, "object": .string("chat.completion.chunk"), "model": .string(name),
-                                                                    "choices": .array([.object(["index": .number(0), "delta": .object(["content": .string(rest)]),
-                                                                                                "finish_reason": .null])])])
-                                    out.append(contentsOf: "data: ".utf8)
-                                    chunk.write(to: &out)
-                                    out.append(contentsOf: [0x0A, 0x0A])
-                                }
-                                status = 200
-                                await meter.record(prompt: counts.0, completion: counts.1, status: status)
-                                out.append(contentsOf: "data: [DONE]\n\n".utf8)
-                                continue
+        let name = remote.name, meter = meter("chat.completions"), logger = context.logger
+        // Written straight to the client as the upstream's events arrive: a client that hangs up
+        // makes the write throw, which ends the loop and drops the upstream's body (closing that
+        // connection, so the upstream stops generating).
+        let body = ResponseBody { writer in
+            var pending: [UInt8] = []
+            var output = verdict.output
+            var lastID = JSONValue.null
+            var counts = (0, 0)
+            var recorded = false, clientGone = false
+            do {
+                for try await buffer in response.body {
+                    pending.append(contentsOf: buffer.readableBytesView)
+                    // Events that arrived together leave together: one write, not one per event.
+                    var out: [UInt8] = []
+                    var consumed = 0
+                    while let end = Self.eventEnd(in: pending, from: consumed) {
+                        let event = pending[consumed..<end]
+                        consumed = end + 2
+                        guard event.starts(with: Self.dataPrefix) else { continue }
+                        let payload = Self.trimmed(event.dropFirst(Self.dataPrefix.count))
+                        if payload.elementsEqual(Self.done) {
+                            // An upstream that never sent a finish_reason: release what is held.
+                            let rest = try await output.finish()
+                            if !rest.isEmpty {
+                                let chunk: JSONValue = .object(["id": lastID, "object": .string("chat.completion.chunk"), "model": .string(name),
+                                                                "choices": .array([.object(["index": .number(0), "delta": .object(["content": .string(rest)]),
+                                                                                            "finish_reason": .null])])])
+                                out.append(contentsOf: "data: ".utf8)
+                                chunk.write(to: &out)
+                                out.append(contentsOf: [0x0A, 0x0A])
                             }
-                            guard var chunk = try? Self.object(payload) else { continue }
-                            chunk["model"] = .string(name)
-                            lastID = chunk["id"] ?? .null
-                            if case .object? = chunk["usage"] {
-                                counts = Self.usage(chunk)
-                                if case .array(let choices)? = chunk["choices"], choices.isEmpty, !clientWantsUsage { continue }
-                            }
-                            if case .array(var choices)? = chunk["choices"], case .object(var choice)? = choices.first,
-                               case .object(var delta)? = choice["delta"] {
-                                // Text the screen holds back goes out with a later chunk; the last
-                                // one (with a finish_reason) carries the rest.
-                                var content = ""
-                                if case .string(let piece)? = delta["content"] { content = try await output.pass(piece) }
-                                if let reason = choice["finish_reason"], reason != .null { content += try await output.finish() }
-                                if delta["content"] != nil || !content.isEmpty {
-                                    delta["content"] = .string(content)
-                                    choice["delta"] = .object(delta)
-                                    choices[0] = .object(choice)
-                                    chunk["choices"] = .array(choices)
-                                }
-                            }
-                            out.append(contentsOf: "data: ".utf8)
-                            JSONValue.object(chunk).write(to: &out)
-                            out.append(contentsOf: [0x0A, 0x0A])
+                            recorded = true
+                            await meter.record(prompt: counts.0, completion: counts.1, status: 200)
+                            out.append(contentsOf: "data: [DONE]\n\n".utf8)
+                            continue
                         }
-                        pending.removeFirst(consumed)
-                        if !out.isEmpty { continuation.yield(ByteBuffer(bytes: out)) }
+                        guard var chunk = try? Self.object(payload) else { continue }
+                        chunk["model"] = .string(name)
+                        lastID = chunk["id"] ?? .null
+                        if case .object? = chunk["usage"] {
+                            counts = Self.usage(chunk)
+                            if case .array(let choices)? = chunk["choices"], choices.isEmpty, !clientWantsUsage { continue }
+                        }
+                        if case .array(var choices)? = chunk["choices"], case .object(var choice)? = choices.first,
+                           case .object(var delta)? = choice["delta"] {
+                            // Text the screen holds back goes out with a later chunk; the last
+                            // one (with a finish_reason) carries the rest.
+                            var content = ""
+                            if case .string(let piece)? = delta["content"] { content = try await output.pass(piece) }
+                            if let reason = choice["finish_reason"], reason != .null { content += try await output.finish() }
+                            if delta["content"] != nil || !content.isEmpty {
+                                delta["content"] = .string(content)
+                                choice["delta"] = .object(delta)
+                                choices[0] = .object(choice)
+                                chunk["choices"] = .array(choices)
+                            }
+                        }
+                        out.append(contentsOf: "data: ".utf8)
+                        JSONValue.object(chunk).write(to: &out)
+                        out.append(contentsOf: [0x0A, 0x0A])
                     }
-                    if status != 200 { await meter.record(prompt: counts.0, completion: counts.1, status: 502) }
-                    continuation.finish()
-                } catch {
-                    await meter.record(prompt: counts.0, completion: counts.1, status: Task.isCancelled ? 499 : 502)
-                    continuation.finish()
+                    pending.removeFirst(consumed)
+                    if !out.isEmpty {
+                        do {
+                            try await writer.write(ByteBuffer(bytes: out))
+                        } catch {
+                            clientGone = true
+                            throw error
+                        }
+                    }
                 }
+                if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: 502) }
+            } catch {
+                if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: clientGone ? 499 : 502) }
+                if clientGone { throw error }
+                // The upstream (or the output screen) failed mid-answer: the stream ends without [DONE].
+                logger.warning("remote stream ended early", metadata: ["model": .string(name), "error": "\(error)"])
             }
-            continuation.onTermination = { _ in task.cancel() }
+            try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                        body: ResponseBody(asyncSequence: stream))
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
     func completions(body: CompletionRequest, raw: Data) async throws -> Response {
@@ -191,7 +240,7 @@ struct RemoteRelay {
     }
 
     /// An upstream error, passed on with its status (its body is already OpenAI-shaped).
-    private func passError(_ response: HTTPClientResponse, endpoint: String) async throws -> Response {
+    private func passError(_ response: UpstreamResponse, endpoint: String) async throws -> Response {
         let body = try await response.body.collect(upTo: 1 << 20)
         await meter(endpoint).record(prompt: 0, completion: 0, status: Int(response.status.code))
         return Response(status: .init(code: Int(response.status.code)), headers: [.contentType: "application/json"], body: .init(byteBuffer: body))

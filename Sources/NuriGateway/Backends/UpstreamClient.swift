@@ -1,0 +1,472 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The HTTP/1.1 client the gateway talks to upstream servers with.
+///
+/// Built for a proxy's one job, one request at a time per connection, and little else:
+/// - Connections are kept alive and reused. An idle connection is taken from the event loop the
+///   asking task runs on when there is one, so that a request and its upstream exchange stay on
+///   one thread (the server runs Swift tasks on its event loops).
+/// - The request's head and body leave in one write.
+/// - The answer's body is an async sequence with back-pressure: the connection reads no further
+///   than its consumer (16 buffers ahead).
+/// - A consumer that stops reading a body before its end closes the connection. A cancelled
+///   request closes it too.
+/// - A request that finds its reused connection closed by the upstream (keep-alive timeouts race
+///   with new requests) is sent again on a fresh connection, once per stale connection. Nothing
+///   of an answer had been received, so the upstream never saw it.
+public final class UpstreamClient: Sendable {
+    public struct Configuration: Sendable {
+        /// How long a connection may take to open before the replica counts as down.
+        public var connectTimeout: TimeAmount = .seconds(2)
+        /// A connection that receives nothing this long, in an exchange or idle in the pool, is closed.
+        public var idleTimeout: TimeAmount = .seconds(300)
+        /// Idle connections kept per upstream; more are closed when released.
+        public var maxIdlePerUpstream = 256
+        /// Certificates trusted for `https` besides the system's (an internal certificate authority).
+        public var additionalTrustRoots: [NIOSSLCertificate] = []
+
+        public init() {}
+    }
+
+    let group: any EventLoopGroup
+    let configuration: Configuration
+    /// The group's loops, to tell whether a task runs on one of them.
+    let loops: [ObjectIdentifier]
+    let idle = NIOLockedValueBox<[UpstreamKey: [any Channel]]>([:])
+    let tls: NIOLockedValueBox<NIOSSLContext?> = .init(nil)
+
+    /// The process's client, on NIO's shared event loops (the ones the server runs on).
+    public static let shared = UpstreamClient()
+
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, configuration: Configuration = .init()) {
+        self.group = group
+        self.configuration = configuration
+        loops = group.makeIterator().map { ObjectIdentifier($0) }
+    }
+
+    /// Sends one request and returns once the answer's head has arrived (or `timeout` has passed:
+    /// then ``UpstreamError/timedOut``). The body follows in the response's ``UpstreamResponse/body``.
+    public func execute(_ method: HTTPMethod, _ url: UpstreamURL, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
+                        timeout: TimeAmount) async throws -> UpstreamResponse {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target(path), headers: headers)
+        head.headers.replaceOrAdd(name: "host", value: url.hostHeader)
+        if let body { head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
+        let key = UpstreamKey(url)
+        while true {
+            let (channel, reused) = try await connection(to: key)
+            do {
+                return try await send(UpstreamExchange(head: head, body: body, timeout: timeout,
+                                                       promise: channel.eventLoop.makePromise()), on: channel)
+            } catch UpstreamError.closedBeforeAnswer where reused {
+                continue
+            }
+        }
+    }
+
+    private func send(_ exchange: UpstreamExchange, on channel: any Channel) async throws -> UpstreamResponse {
+        channel.writeAndFlush(exchange, promise: nil)
+        let future = exchange.promise.futureResult
+        return try await withTaskCancellationHandler {
+            try await future.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// An idle connection to the upstream (preferring the current event loop's), or a new one.
+    private func connection(to key: UpstreamKey) async throws -> (any Channel, reused: Bool) {
+        let current = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { loop in loops.contains(ObjectIdentifier(loop)) ? loop : nil }
+        let pooled: (any Channel)? = idle.withLockedValue { idle in
+            guard var channels = idle[key], !channels.isEmpty else { return nil }
+            let index = current.flatMap { loop in channels.lastIndex { $0.eventLoop === loop } } ?? channels.count - 1
+            let channel = channels.remove(at: index)
+            idle[key] = channels
+            return channel
+        }
+        if let pooled, pooled.isActive { return (pooled, true) }
+        return (try await connect(key, on: current ?? group.next()), false)
+    }
+
+    private func connect(_ key: UpstreamKey, on loop: any EventLoop) async throws -> any Channel {
+        let sslContext = key.tls ? try tlsContext() : nil
+        let serverName = key.host.contains(":") || key.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : key.host
+        let idleTimeout = configuration.idleTimeout
+        let release: @Sendable (any Channel) -> Void = { [weak self] channel in self?.release(channel, key) }
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let operations = channel.pipeline.syncOperations
+                    if let sslContext { try operations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)) }
+                    // Headers come from the configuration, checked when it is read.
+                    try operations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    try operations.addHandler(UpstreamConnectionHandler(idleTimeout: idleTimeout, release: release))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: key.host, port: key.port).get()
+        } catch {
+            throw UpstreamError.connectFailed("\(error)")
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key) }
+        return channel
+    }
+
+    private func release(_ channel: any Channel, _ key: UpstreamKey) {
+        let kept = idle.withLockedValue { idle in
+            guard idle[key, default: []].count < configuration.maxIdlePerUpstream else { return false }
+            idle[key, default: []].append(channel)
+            return true
+        }
+        if !kept { channel.close(promise: nil) }
+    }
+
+    private func forget(_ channel: any Channel, _ key: UpstreamKey) {
+        idle.withLockedValue { idle in
+            idle[key]?.removeAll { $0 === channel }
+        }
+    }
+
+    private func tlsContext() throws -> NIOSSLContext {
+        try tls.withLockedValue { context in
+            if let context { return context }
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            if !configuration.additionalTrustRoots.isEmpty {
+                tlsConfiguration.additionalTrustRoots = [.certificates(configuration.additionalTrustRoots)]
+            }
+            let made = try NIOSSLContext(configuration: tlsConfiguration)
+            context = made
+            return made
+        }
+    }
+
+    /// Closes every idle connection (in-flight ones close as their answers end).
+    public func closeIdle() {
+        let channels = idle.withLockedValue { idle in
+            defer { idle = [:] }
+            return idle.values.flatMap { $0 }
+        }
+        channels.forEach { $0.close(promise: nil) }
+    }
+}
+
+/// What went wrong between the gateway and an upstream.
+public enum UpstreamError: Error, CustomStringConvertible, Equatable {
+    case connectFailed(String)
+    /// The connection closed before an answer's head arrived.
+    case closedBeforeAnswer
+    /// The connection closed in the middle of an answer's body.
+    case closedDuringAnswer
+    /// No answer within the request's time, or nothing received for the idle timeout.
+    case timedOut
+    case protocolError(String)
+    /// A body was larger than the caller accepts.
+    case bodyTooLarge(Int)
+
+    public var description: String {
+        switch self {
+        case .connectFailed(let reason): "could not connect (\(reason))"
+        case .closedBeforeAnswer: "the connection closed before an answer"
+        case .closedDuringAnswer: "the connection closed in the middle of the answer"
+        case .timedOut: "no answer in time"
+        case .protocolError(let reason): "the answer is not valid HTTP (\(reason))"
+        case .bodyTooLarge(let limit): "the answer is larger than \(limit) bytes"
+        }
+    }
+}
+
+/// An upstream's answer: status and headers once they arrive, the body as it comes.
+public struct UpstreamResponse: Sendable {
+    public let status: HTTPResponseStatus
+    public let headers: HTTPHeaders
+    public let body: UpstreamBody
+}
+
+/// An answer's body, buffer by buffer, as the connection reads it.
+public struct UpstreamBody: AsyncSequence, Sendable {
+    public typealias Element = ByteBuffer
+    typealias Producer = NIOThrowingAsyncSequenceProducer<
+        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, UpstreamBodyDelegate
+    >
+    let producer: Producer
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: Producer.AsyncIterator
+        public mutating func next() async throws -> ByteBuffer? { try await inner.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: producer.makeAsyncIterator()) }
+
+    /// The whole body, or ``UpstreamError/bodyTooLarge(_:)`` past `limit` bytes.
+    public func collect(upTo limit: Int) async throws -> ByteBuffer {
+        var whole = ByteBuffer()
+        for try await var buffer in self {
+            guard whole.readableBytes + buffer.readableBytes <= limit else { throw UpstreamError.bodyTooLarge(limit) }
+            if whole.readableBytes == 0 {
+                whole = buffer
+            } else {
+                whole.writeBuffer(&buffer)
+            }
+        }
+        return whole
+    }
+}
+
+/// Tells a connection that its body's consumer wants more, or has gone.
+struct UpstreamBodyDelegate: NIOAsyncSequenceProducerDelegate {
+    let handler: NIOLoopBound<UpstreamConnectionHandler>
+    let exchange: Int
+
+    func produceMore() {
+        let handler = self.handler, exchange = self.exchange
+        handler.eventLoop.execute { handler.value.consumerWantsMore(exchange) }
+    }
+
+    func didTerminate() {
+        let handler = self.handler, exchange = self.exchange
+        handler.eventLoop.execute { handler.value.consumerLeft(exchange) }
+    }
+}
+
+struct UpstreamKey: Hashable, Sendable {
+    let tls: Bool
+    let host: String
+    let port: Int
+
+    init(_ url: UpstreamURL) {
+        tls = url.tls
+        host = url.host
+        port = url.port
+    }
+}
+
+/// One request on its way: the handler writes it and fulfils the promise with the answer's head.
+final class UpstreamExchange: @unchecked Sendable {
+    // Written once before the exchange is handed to its connection's event loop, then only read
+    // there.
+    let head: HTTPRequestHead
+    let body: ByteBuffer?
+    let timeout: TimeAmount
+    let promise: EventLoopPromise<UpstreamResponse>
+
+    init(head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount, promise: EventLoopPromise<UpstreamResponse>) {
+        self.head = head
+        self.body = body
+        self.timeout = timeout
+        self.promise = promise
+    }
+}
+
+/// The end of a connection's pipeline: sends one exchange at a time and hands its answer over.
+final class UpstreamConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = UpstreamExchange
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let release: @Sendable (any Channel) -> Void
+    private let idleTimeout: TimeAmount
+    private var context: ChannelHandlerContext?
+    /// The exchange in flight, and its number on this connection.
+    private var exchange: UpstreamExchange?
+    private var number = 0
+    private var source: UpstreamBody.Producer.Source?
+    /// Body bytes of the current read, not yet handed over.
+    private var received = ByteBuffer()
+    private var keepAlive = true
+    /// When the exchange in flight must have its head.
+    private var headDeadline: NIODeadline?
+    private var lastRead = NIODeadline.now()
+    /// One timer per connection, for whichever deadline comes first; it checks when it fires
+    /// and sets itself again, so that a read costs a clock reading, not a timer.
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+    /// Reads wait while the body's consumer is 16 buffers behind.
+    private var consumerReady = true
+    private var readPending = false
+
+    init(idleTimeout: TimeAmount, release: @escaping @Sendable (any Channel) -> Void) {
+        self.idleTimeout = idleTimeout
+        self.release = release
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        lastRead = .now()
+        arm(lastRead + idleTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(UpstreamError.closedBeforeAnswer)
+        timer?.cancel()
+        timer = nil
+        self.context = nil
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let exchange = unwrapOutboundIn(data)
+        guard self.exchange == nil, context.channel.isActive else {
+            exchange.promise.fail(UpstreamError.closedBeforeAnswer)
+            return
+        }
+        self.exchange = exchange
+        number += 1
+        consumerReady = true
+        let deadline = NIODeadline.now() + exchange.timeout
+        headDeadline = deadline
+        arm(deadline)
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard let exchange, source == nil else {
+                context.close(promise: nil)
+                return
+            }
+            guard head.status.code >= 200 else { return }  // 1xx: the real head follows
+            headDeadline = nil
+            keepAlive = head.isKeepAlive
+            let made = UpstreamBody.Producer.makeSequence(
+                backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16), finishOnDeinit: false,
+                delegate: UpstreamBodyDelegate(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: number))
+            source = made.source
+            exchange.promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: made.sequence)))
+        case .body(var buffer):
+            // Parts decoded from one read (every chunk of a chunked body is a part) go to the
+            // consumer together, at the read's end: one wake-up, not one per part.
+            guard source != nil else { return }
+            if received.readableBytes == 0 {
+                received = buffer
+            } else {
+                received.writeBuffer(&buffer)
+            }
+        case .end:
+            guard exchange != nil, let source else { return }
+            deliver(context: context)
+            source.finish()
+            self.source = nil
+            exchange = nil
+            consumerReady = true
+            if keepAlive, context.channel.isActive {
+                release(context.channel)
+            } else {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        deliver(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    /// Hands what the last read brought to the body's consumer.
+    private func deliver(context: ChannelHandlerContext) {
+        guard received.readableBytes > 0, let source else { return }
+        let buffer = received
+        received = ByteBuffer()
+        switch source.yield(contentsOf: CollectionOfOne(buffer)) {
+        case .produceMore: break
+        case .stopProducing: consumerReady = false
+        case .dropped: context.close(promise: nil)
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if consumerReady {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(source == nil ? UpstreamError.closedBeforeAnswer : UpstreamError.closedDuringAnswer)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            fail(UpstreamError.protocolError("\(error)"))
+        } else if source == nil, exchange != nil {
+            // Typically a reset: the upstream had closed the connection (see closedBeforeAnswer).
+            fail(UpstreamError.closedBeforeAnswer)
+        } else {
+            fail(error)
+        }
+        context.close(promise: nil)
+    }
+
+    /// Makes sure the timer fires by `deadline`.
+    private func arm(_ deadline: NIODeadline) {
+        if let timerDeadline, timerDeadline <= deadline { return }
+        timer?.cancel()
+        guard let context else { return }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timerDeadline = deadline
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.timerFired() }
+    }
+
+    /// An exchange without its head by its deadline fails; a connection that received nothing
+    /// for the idle timeout (in an answer or idle in the pool) closes; otherwise the timer is
+    /// set for the next deadline.
+    private func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        guard let context else { return }
+        let now = NIODeadline.now()
+        if let headDeadline, headDeadline <= now {
+            fail(UpstreamError.timedOut)
+            context.close(promise: nil)
+            return
+        }
+        if lastRead + idleTimeout <= now {
+            fail(UpstreamError.timedOut)
+            context.close(promise: nil)
+            return
+        }
+        arm(min(headDeadline ?? .distantFuture, lastRead + idleTimeout))
+    }
+
+    /// Ends the exchange in flight with `error`: before its head, the request fails; after, its body.
+    private func fail(_ error: any Error) {
+        headDeadline = nil
+        received = ByteBuffer()
+        if let source {
+            source.finish(error)
+        } else {
+            exchange?.promise.fail(error)
+        }
+        source = nil
+        exchange = nil
+    }
+
+    fileprivate func consumerWantsMore(_ exchange: Int) {
+        guard exchange == number else { return }
+        consumerReady = true
+        if readPending {
+            readPending = false
+            context?.read()
+        }
+    }
+
+    /// The consumer stopped before the body's end: the rest would be in the way of the next
+    /// exchange, so the connection closes.
+    fileprivate func consumerLeft(_ exchange: Int) {
+        guard exchange == number, source != nil else { return }
+        source = nil
+        received = ByteBuffer()
+        self.exchange = nil
+        context?.close(promise: nil)
+    }
+}
