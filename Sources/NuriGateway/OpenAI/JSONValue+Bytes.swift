@@ -102,7 +102,7 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String { "not valid JSON at byte \(offset): \(message)" }
 }
 
-private struct JSONParser {
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
@@ -286,5 +286,238 @@ private struct JSONParser {
             index += 1
         }
         return value
+    }
+}
+
+// MARK: Reading a few members and passing the rest on as it came
+
+/// Where the members of a JSON object sit in its text, found without building their values: the
+/// relay reads the few fields it needs (the model, a message's content) and passes everything
+/// else on byte for byte, editing the text in place with ``JSONEdits``.
+public struct JSONMembers: Sendable {
+    public struct Member: Sendable {
+        public let key: String
+        /// The value's text: a string with its quotes, an object with its braces.
+        public let value: Range<Int>
+    }
+
+    public let members: [Member]
+    /// The object's text, braces included.
+    public let range: Range<Int>
+
+    /// The object that `range` of `bytes` holds (whitespace around it allowed); checks the whole
+    /// text is valid JSON.
+    public init(_ bytes: [UInt8], range: Range<Int>? = nil) throws(JSONSyntaxError) {
+        let range = range ?? 0..<bytes.count
+        var members: [Member] = []
+        var objectRange = range
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            parser.index = range.lowerBound
+            parser.skipWhitespace()
+            let start = parser.index
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else {
+                throw parser.error("expected an object")
+            }
+            parser.index += 1
+            parser.skipWhitespace()
+            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "}") {
+                parser.index += 1
+            } else {
+                while true {
+                    parser.skipWhitespace()
+                    guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+                        throw parser.error("expected a member name in quotes")
+                    }
+                    let key = try parser.string()
+                    parser.skipWhitespace()
+                    guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
+                        throw parser.error("expected ':' after a member name")
+                    }
+                    parser.index += 1
+                    parser.skipWhitespace()
+                    let valueStart = parser.index
+                    try parser.skipValue(depth: 1)
+                    members.append(Member(key: key, value: valueStart..<parser.index))
+                    parser.skipWhitespace()
+                    guard parser.index < parser.bytes.count else { throw parser.error("unexpected end inside an object") }
+                    if parser.bytes[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                    if parser.bytes[parser.index] == UInt8(ascii: "}") { parser.index += 1; break }
+                    throw parser.error("expected ',' or '}' in an object")
+                }
+            }
+            objectRange = start..<parser.index
+            parser.skipWhitespace()
+            guard parser.index == range.upperBound else { throw parser.error("unexpected text after the JSON value") }
+        }
+        self.members = members
+        self.range = objectRange
+    }
+
+    /// The value of `key` (the last, if the name repeats, as when parsing into a dictionary).
+    public subscript(key: String) -> Range<Int>? {
+        members.last { $0.key == key }?.value
+    }
+
+    /// The elements of the array whose text is `range` of `bytes` (already checked valid).
+    public static func elements(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> [Range<Int>] {
+        var elements: [Range<Int>] = []
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            parser.index = range.lowerBound
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") else { throw parser.error("expected an array") }
+            parser.index += 1
+            parser.skipWhitespace()
+            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "]") { return }
+            while true {
+                parser.skipWhitespace()
+                let start = parser.index
+                try parser.skipValue(depth: 1)
+                elements.append(start..<parser.index)
+                parser.skipWhitespace()
+                guard parser.index < parser.bytes.count else { throw parser.error("unexpected end inside an array") }
+                if parser.bytes[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                if parser.bytes[parser.index] == UInt8(ascii: "]") { return }
+                throw parser.error("expected ',' or ']' in an array")
+            }
+        }
+        return elements
+    }
+
+    /// The value whose text is `range` of `bytes`, built.
+    public static func value(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
+        try JSONValue(parsing: bytes[range])
+    }
+
+    /// What kind of value the text at `range` is, from its first byte.
+    public static func kind(_ bytes: [UInt8], range: Range<Int>) -> Kind {
+        guard let first = range.first.map({ bytes[$0] }) else { return .other }
+        switch first {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "n"): return .null
+        default: return .other
+        }
+    }
+
+    public enum Kind: Sendable { case object, array, string, null, other }
+}
+
+/// Replacements in a JSON text (by byte range), applied in one pass.
+public struct JSONEdits: Sendable {
+    private var edits: [(range: Range<Int>, bytes: [UInt8])] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { edits.isEmpty }
+
+    /// Replaces `range` with `bytes` (an empty range inserts). Ranges must not overlap.
+    public mutating func replace(_ range: Range<Int>, with bytes: [UInt8]) {
+        edits.append((range, bytes))
+    }
+
+    /// Replaces `range` with `value` as JSON.
+    public mutating func replace(_ range: Range<Int>, with value: JSONValue) {
+        replace(range, with: value.jsonBytes)
+    }
+
+    /// `text[range]` with the edits made, appended to `out`.
+    public func apply(to text: [UInt8], range: Range<Int>? = nil, into out: inout [UInt8]) {
+        let range = range ?? 0..<text.count
+        var cursor = range.lowerBound
+        for edit in edits.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            out.append(contentsOf: text[cursor..<edit.range.lowerBound])
+            out.append(contentsOf: edit.bytes)
+            cursor = edit.range.upperBound
+        }
+        out.append(contentsOf: text[cursor..<range.upperBound])
+    }
+}
+
+extension JSONParser {
+    /// Moves past one value, checking it as ``value(depth:)`` does, without building it.
+    mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard index < bytes.count else { throw error("unexpected end of the text") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+                try skipString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
+                index += 1
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end inside an object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                throw error("expected ',' or '}' in an object")
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard index < bytes.count else { throw error("unexpected end inside an array") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                throw error("expected ',' or ']' in an array")
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: try skipNumber()
+        }
+    }
+
+    /// Moves past a number. Integers and decimals are only scanned (they cannot overflow a
+    /// Double); one with an exponent is read, so that `1e999` is refused as ``number()`` does.
+    mutating func skipNumber() throws(JSONSyntaxError) {
+        let start = index
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let digitsStart = index
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+        let integer = index - digitsStart
+        guard integer > 0 else { throw error("unexpected character") }
+        if integer > 1, bytes[digitsStart] == UInt8(ascii: "0") { throw error("a number may not start with 0") }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let fraction = index
+            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+            guard index > fraction else { throw error("expected digits after '.'") }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index = start
+            _ = try number()
+        }
+    }
+
+    /// Moves past a string; plain ones are only scanned, escaped ones are checked by decoding.
+    mutating func skipString() throws(JSONSyntaxError) {
+        let start = index
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { index += 1; return }
+            if byte == UInt8(ascii: "\\") {
+                index = start
+                _ = try string()
+                return
+            }
+            guard byte >= 0x20 else { throw error("control character in a string") }
+            index += 1
+        }
+        throw error("unexpected end inside a string")
     }
 }
