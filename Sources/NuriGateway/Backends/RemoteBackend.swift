@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 
@@ -43,18 +44,23 @@ public final class RemoteBackend: Sendable {
 
     /// POSTs `body` to `path` (e.g. `chat/completions`) on the first replica that answers.
     public func post(_ path: String, body: JSONValue) async throws -> UpstreamResponse {
-        let data = ByteBuffer(bytes: body.jsonBytes)
+        try await post(path, bytes: body.jsonBytes)
+    }
+
+    /// POSTs a JSON text to `path` on the first replica that answers.
+    public func post(_ path: String, bytes: [UInt8]) async throws -> UpstreamResponse {
+        let data = ByteBuffer(bytes: bytes)
         var failures: [String] = []
-        for (index, base) in await replicas.order() {
+        for (index, base) in replicas.order() {
             do {
                 guard let endpoint = endpoints[index] else { throw UpstreamError.connectFailed("not an http(s) URL") }
                 let response = try await client.execute(.POST, endpoint, path: path, headers: headers, body: data, timeout: timeout)
-                await replicas.markUp(index)
+                replicas.markUp(index)
                 return response
             } catch {
                 // Nothing was received: safe to try the next replica.
                 failures.append("\(base): \(error)")
-                await replicas.markDown(index, for: Self.downSeconds)
+                replicas.markDown(index, for: Self.downSeconds)
             }
         }
         throw GatewayError.backendFailed("no replica of '\(name)' answered (\(failures.joined(separator: "; ")))")
@@ -63,25 +69,29 @@ public final class RemoteBackend: Sendable {
     /// Checks every replica with `GET /models` and marks it up or down; runs until cancelled.
     public func checkHealth(every seconds: Double = 10) async {
         while !Task.isCancelled {
-            for (index, _) in await replicas.all() {
+            for (index, _) in replicas.all() {
                 var up = false
                 if let endpoint = endpoints[index],
                    let response = try? await client.execute(.GET, endpoint, path: "models", headers: headers, timeout: .seconds(5)) {
                     up = response.status.code < 500
                     _ = try? await response.body.collect(upTo: 1 << 20)
                 }
-                if up { await replicas.markUp(index) } else { await replicas.markDown(index, for: Self.downSeconds) }
+                if up { replicas.markUp(index) } else { replicas.markDown(index, for: Self.downSeconds) }
             }
             try? await Task.sleep(for: .seconds(seconds))
         }
     }
 }
 
-/// The replicas of a remote backend: round-robin over those not marked down.
-actor ReplicaSet {
+/// The replicas of a remote backend: round-robin over those not marked down. A lock, not an
+/// actor: every request asks it twice, and each is a moment's work.
+final class ReplicaSet: Sendable {
     let urls: [String]
-    private var next = 0
-    private var downUntil: [Int: Date] = [:]
+    private struct State {
+        var next = 0
+        var downUntil: [Int: Date] = [:]
+    }
+    private let state = Mutex(State())
 
     init(urls: [String]) {
         self.urls = urls
@@ -91,18 +101,28 @@ actor ReplicaSet {
     /// marked down (a last resort beats failing).
     func order() -> [(Int, String)] {
         guard !urls.isEmpty else { return [] }
-        let start = next
-        next = (next + 1) % urls.count
         let now = Date()
-        let rotated = (0..<urls.count).map { (start + $0) % urls.count }
-        let healthy = rotated.filter { (downUntil[$0] ?? .distantPast) <= now }
-        let down = rotated.filter { (downUntil[$0] ?? .distantPast) > now }
-        return (healthy + down).map { ($0, urls[$0]) }
+        return state.withLock { state in
+            let start = state.next
+            state.next = (state.next + 1) % urls.count
+            let rotated = (0..<urls.count).map { (start + $0) % urls.count }
+            guard !state.downUntil.isEmpty else { return rotated.map { ($0, urls[$0]) } }
+            let healthy = rotated.filter { (state.downUntil[$0] ?? .distantPast) <= now }
+            let down = rotated.filter { (state.downUntil[$0] ?? .distantPast) > now }
+            return (healthy + down).map { ($0, urls[$0]) }
+        }
     }
 
     func all() -> [(Int, String)] { urls.enumerated().map { ($0.offset, $0.element) } }
 
-    func markDown(_ index: Int, for seconds: Double) { downUntil[index] = Date().addingTimeInterval(seconds) }
+    func markDown(_ index: Int, for seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        state.withLock { $0.downUntil[index] = until }
+    }
 
-    func markUp(_ index: Int) { downUntil[index] = nil }
+    func markUp(_ index: Int) {
+        state.withLock { state in
+            if state.downUntil[index] != nil { state.downUntil[index] = nil }
+        }
+    }
 }

@@ -56,10 +56,11 @@ struct OpenAIRoutes {
         let raw = try await request.collectJSONBody(limit: bodyLimit)
         // A remote model's request is parsed once, into the value passed on; the fields Nuri
         // reads are checked there. A local model's is decoded field by field.
-        if let object = try? RemoteRelay.object(raw.readableBytesView), case .string(let model)? = object["model"],
+        let bytes = Array(raw.readableBytesView)
+        if let top = try? JSONMembers(bytes), let modelRange = top["model"], case .string(let model)? = try? JSONMembers.value(bytes, range: modelRange),
            case .remote(let remote) = try gateway.backend(model, for: principal.modelViewer) {
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
-                .chat(object)
+                .chat(bytes)
         }
         let body = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(raw.readableBytesView))
         guard !body.messages.isEmpty else {
@@ -70,7 +71,7 @@ struct OpenAIRoutes {
         case .local(let local): backend = local
         case .remote(let remote):
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
-                .chat(try RemoteRelay.object(raw.readableBytesView))
+                .chat(bytes)
         }
         let policyInput = PolicyInput(principal: principal, request: request, model: body.model, backend: backend.labels,
                                       texts: body.messages.map(\.text))
@@ -324,7 +325,7 @@ struct OpenAIRoutes {
             let elapsed = ContinuousClock.now - started
             let milliseconds = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
             let organisation = Self.organisation(principal)
-            await usage.record(UsageRecord(
+            usage.record(UsageRecord(
                 organisationID: organisation, userID: principal.user.id, tokenID: principal.token.id, model: model,
                 backend: model, endpoint: endpoint, promptTokens: prompt, completionTokens: completion,
                 latencyMilliseconds: milliseconds, status: status))

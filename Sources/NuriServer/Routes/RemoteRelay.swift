@@ -29,19 +29,24 @@ struct RemoteRelay {
 
     /// The fields of a chat request the relay reads, checked; the rest goes upstream unread.
     struct ChatFields {
+        let top: JSONMembers
         let texts: [String]
+        /// Each message's text in the request, to put masked content in place.
+        let messages: [Range<Int>]
         let stream: Bool
         let includeUsage: Bool
 
-        init(_ object: [String: JSONValue]) throws {
-            guard case .array(let messages)? = object["messages"] else {
+        init(_ body: [UInt8]) throws {
+            top = try RemoteRelay.members(body, what: "the request body")
+            guard let messagesRange = top["messages"], JSONMembers.kind(body, range: messagesRange) == .array else {
                 throw GatewayError.invalidRequest(param: "messages", message: "messages must be a list of {role, content} objects")
             }
+            messages = try JSONMembers.elements(body, range: messagesRange)
             guard !messages.isEmpty else {
                 throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
             }
-            texts = try messages.enumerated().map { index, message in
-                guard case .object(let fields) = message, case .string? = fields["role"] else {
+            texts = try messages.enumerated().map { index, range in
+                guard case .object(let fields) = try JSONMembers.value(body, range: range), case .string? = fields["role"] else {
                     throw GatewayError.invalidRequest(param: "messages[\(index)]", message: "each message must be an object with a string role")
                 }
                 switch fields["content"] {
@@ -49,12 +54,12 @@ struct RemoteRelay {
                 default: throw GatewayError.invalidRequest(param: "messages[\(index)].content", message: "content must be a string or a list of parts")
                 }
             }
-            switch object["stream"] {
+            switch try top["stream"].map({ try JSONMembers.value(body, range: $0) }) {
             case nil, .null?: stream = false
             case .bool(let value)?: stream = value
             default: throw GatewayError.invalidRequest(param: "stream", message: "field 'stream' has the wrong type: expected a boolean")
             }
-            switch object["stream_options"] {
+            switch try top["stream_options"].map({ try JSONMembers.value(body, range: $0) }) {
             case nil, .null?: includeUsage = false
             case .object(let options)?:
                 switch options["include_usage"] {
@@ -67,64 +72,92 @@ struct RemoteRelay {
         }
     }
 
-    func chat(_ request: [String: JSONValue]) async throws -> Response {
-        var object = request
-        let fields = try ChatFields(object)
-        let input = PolicyInput(principal: principal, request: self.request, model: remote.name, backend: remote.labels, texts: fields.texts)
+    /// Relays a chat request, given as the client's JSON text.
+    func chat(_ body: [UInt8]) async throws -> Response {
+        let fields = try ChatFields(body)
+        let input = PolicyInput(principal: principal, request: request, model: remote.name, backend: remote.labels, texts: fields.texts)
         let verdict = try await routes.policy.inspect(input)
+        var edits = JSONEdits()
         switch verdict.decision {
         case .allow: break
         case .replace(let texts):
-            guard case .array(var messages)? = object["messages"], messages.count == texts.count else {
+            guard texts.count == fields.messages.count else {
                 throw GatewayError.backendFailed("the data-protection policy returned a different number of texts")
             }
-            for (index, text) in texts.enumerated() {
-                if case .object(var message) = messages[index] {
-                    message["content"] = .string(text)
-                    messages[index] = .object(message)
+            for (index, text) in texts.enumerated() where text != fields.texts[index] {
+                let message = try JSONMembers(body, range: fields.messages[index])
+                if let content = message["content"] {
+                    edits.replace(content, with: .string(text))
+                } else {
+                    Self.insert(member: "content", value: .string(text), into: message, edits: &edits)
                 }
             }
-            object["messages"] = .array(messages)
         case .block(let code, let message): throw GatewayError.blockedByPolicy(code: code, message: message)
         }
         try await routes.limiter.admit(OpenAIRoutes.Meter.subjects(principal))
-        object["model"] = .string(remote.upstreamModel)
-        let streaming = fields.stream
-        let clientWantsUsage = fields.includeUsage
-        if streaming {
-            var options: [String: JSONValue] = [:]
-            if case .object(let existing)? = object["stream_options"] { options = existing }
-            options["include_usage"] = .bool(true)
-            object["stream_options"] = .object(options)
+        if let model = fields.top["model"] {
+            edits.replace(model, with: .string(remote.upstreamModel))
         }
-        let response = try await remote.post("chat/completions", body: .object(object))
-        guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
-        if !streaming {
-            var answer = try Self.object((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView)
-            answer["model"] = .string(remote.name)
-            if case .array(var choices)? = answer["choices"] {
-                for index in choices.indices {
-                    guard case .object(var choice) = choices[index], case .object(var message)? = choice["message"],
-                          case .string(let content)? = message["content"] else { continue }
-                    var output = verdict.output
-                    message["content"] = .string(try await output.screen(content))
-                    choice["message"] = .object(message)
-                    choices[index] = .object(choice)
-                }
-                answer["choices"] = .array(choices)
+        if fields.stream {
+            // Streams always ask for usage, to meter them; the client sees the usage chunk only if it asked.
+            if let existing = fields.top["stream_options"] {
+                var options: [String: JSONValue] = [:]
+                if case .object(let given) = try JSONMembers.value(body, range: existing) { options = given }
+                options["include_usage"] = .bool(true)
+                edits.replace(existing, with: .object(options))
+            } else {
+                Self.insert(member: "stream_options", value: .object(["include_usage": .bool(true)]), into: fields.top, edits: &edits)
             }
-            let (prompt, completion) = Self.usage(answer)
-            await meter("chat.completions").record(prompt: prompt, completion: completion, status: 200)
-            return Self.json(.object(answer))
         }
-        let name = remote.name, meter = meter("chat.completions"), logger = context.logger
+        var upstreamBody: [UInt8] = []
+        upstreamBody.reserveCapacity(body.count + 64)
+        edits.apply(to: body, range: fields.top.range, into: &upstreamBody)
+        let response = try await remote.post("chat/completions", bytes: upstreamBody)
+        guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
+        return fields.stream
+            ? streamChat(response, output: verdict.output, clientWantsUsage: fields.includeUsage)
+            : try await answerChat(response, output: verdict.output)
+    }
+
+    /// A whole answer: Nuri's model name, each choice's content through the output filter.
+    private func answerChat(_ response: UpstreamResponse, output: any OutputFilter) async throws -> Response {
+        let answer = Array(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
+        let top = try Self.members(answer, what: "the upstream's answer")
+        var edits = JSONEdits()
+        if let model = top["model"] { edits.replace(model, with: nameJSON) }
+        if let choices = top["choices"], JSONMembers.kind(answer, range: choices) == .array {
+            for element in try JSONMembers.elements(answer, range: choices) where JSONMembers.kind(answer, range: element) == .object {
+                let choice = try JSONMembers(answer, range: element)
+                guard let messageRange = choice["message"], JSONMembers.kind(answer, range: messageRange) == .object else { continue }
+                let message = try JSONMembers(answer, range: messageRange)
+                guard let contentRange = message["content"], case .string(let content) = try JSONMembers.value(answer, range: contentRange) else { continue }
+                var filter = output
+                let screened = try await filter.screen(content)
+                if screened != content { edits.replace(contentRange, with: .string(screened)) }
+            }
+        }
+        let (prompt, completion) = try Self.usage(answer, top)
+        await meter("chat.completions").record(prompt: prompt, completion: completion, status: 200)
+        var out: [UInt8] = []
+        out.reserveCapacity(answer.count + 32)
+        edits.apply(to: answer, range: top.range, into: &out)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
+    }
+
+    /// Nuri's name for the model, as a JSON string.
+    var nameJSON: [UInt8] { JSONValue.string(remote.name).jsonBytes }
+
+    /// A stream, event by event: each passed on as it came but for the model's name and the text
+    /// the output filter changed or held back.
+    private func streamChat(_ response: UpstreamResponse, output: any OutputFilter, clientWantsUsage: Bool) -> Response {
+        let name = remote.name, nameJSON = self.nameJSON, meter = meter("chat.completions"), logger = context.logger
         // Written straight to the client as the upstream's events arrive: a client that hangs up
         // makes the write throw, which ends the loop and drops the upstream's body (closing that
         // connection, so the upstream stops generating).
         let body = ResponseBody { writer in
             var pending: [UInt8] = []
-            var output = verdict.output
-            var lastID = JSONValue.null
+            var output = output
+            var lastID: [UInt8] = Array("null".utf8)
             var counts = (0, 0)
             var recorded = false, clientGone = false
             do {
@@ -142,41 +175,52 @@ struct RemoteRelay {
                             // An upstream that never sent a finish_reason: release what is held.
                             let rest = try await output.finish()
                             if !rest.isEmpty {
-                                let chunk: JSONValue = .object(["id": lastID, "object": .string("chat.completion.chunk"), "model": .string(name),
-                                                                "choices": .array([.object(["index": .number(0), "delta": .object(["content": .string(rest)]),
-                                                                                            "finish_reason": .null])])])
-                                out.append(contentsOf: "data: ".utf8)
-                                chunk.write(to: &out)
-                                out.append(contentsOf: [0x0A, 0x0A])
+                                out.append(contentsOf: #"data: {"id":"#.utf8)
+                                out.append(contentsOf: lastID)
+                                out.append(contentsOf: #","object":"chat.completion.chunk","model":"#.utf8)
+                                out.append(contentsOf: nameJSON)
+                                out.append(contentsOf: #","choices":[{"index":0,"delta":{"content":"#.utf8)
+                                JSONValue.string(rest).write(to: &out)
+                                out.append(contentsOf: #"},"finish_reason":null}]}"#.utf8 + [0x0A, 0x0A])
                             }
                             recorded = true
                             await meter.record(prompt: counts.0, completion: counts.1, status: 200)
                             out.append(contentsOf: "data: [DONE]\n\n".utf8)
                             continue
                         }
-                        guard var chunk = try? Self.object(payload) else { continue }
-                        chunk["model"] = .string(name)
-                        lastID = chunk["id"] ?? .null
-                        if case .object? = chunk["usage"] {
-                            counts = Self.usage(chunk)
-                            if case .array(let choices)? = chunk["choices"], choices.isEmpty, !clientWantsUsage { continue }
+                        let chunk = Array(payload)
+                        guard let top = try? JSONMembers(chunk) else { continue }
+                        var edits = JSONEdits()
+                        if let model = top["model"] { edits.replace(model, with: nameJSON) }
+                        if let id = top["id"] { lastID = Array(chunk[id]) }
+                        let choices = try top["choices"].map { try JSONMembers.elements(chunk, range: $0) }
+                        if let usage = top["usage"], JSONMembers.kind(chunk, range: usage) == .object {
+                            counts = try Self.usage(chunk, top)
+                            if choices?.isEmpty == true, !clientWantsUsage { continue }
                         }
-                        if case .array(var choices)? = chunk["choices"], case .object(var choice)? = choices.first,
-                           case .object(var delta)? = choice["delta"] {
-                            // Text the screen holds back goes out with a later chunk; the last
-                            // one (with a finish_reason) carries the rest.
-                            var content = ""
-                            if case .string(let piece)? = delta["content"] { content = try await output.pass(piece) }
-                            if let reason = choice["finish_reason"], reason != .null { content += try await output.finish() }
-                            if delta["content"] != nil || !content.isEmpty {
-                                delta["content"] = .string(content)
-                                choice["delta"] = .object(delta)
-                                choices[0] = .object(choice)
-                                chunk["choices"] = .array(choices)
+                        if let first = choices?.first, JSONMembers.kind(chunk, range: first) == .object {
+                            let choice = try JSONMembers(chunk, range: first)
+                            if let deltaRange = choice["delta"], JSONMembers.kind(chunk, range: deltaRange) == .object {
+                                // Text the screen holds back goes out with a later chunk; the last
+                                // one (with a finish_reason) carries the rest.
+                                let delta = try JSONMembers(chunk, range: deltaRange)
+                                let contentRange = delta["content"]
+                                var piece: String?
+                                if let contentRange, case .string(let text) = try JSONMembers.value(chunk, range: contentRange) { piece = text }
+                                var content = ""
+                                if let piece { content = try await output.pass(piece) }
+                                if let reason = choice["finish_reason"], JSONMembers.kind(chunk, range: reason) != .null {
+                                    content += try await output.finish()
+                                }
+                                if let contentRange {
+                                    if content != piece { edits.replace(contentRange, with: .string(content)) }
+                                } else if !content.isEmpty {
+                                    Self.insert(member: "content", value: .string(content), into: delta, edits: &edits)
+                                }
                             }
                         }
                         out.append(contentsOf: "data: ".utf8)
-                        JSONValue.object(chunk).write(to: &out)
+                        edits.apply(to: chunk, range: top.range, into: &out)
                         out.append(contentsOf: [0x0A, 0x0A])
                     }
                     pending.removeFirst(consumed)
@@ -199,6 +243,31 @@ struct RemoteRelay {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+
+    /// Adds `"name": value` to an object that lacks it, just inside its opening brace.
+    static func insert(member name: String, value: JSONValue, into object: JSONMembers, edits: inout JSONEdits) {
+        var text = JSONValue.string(name).jsonBytes
+        text.append(UInt8(ascii: ":"))
+        value.write(to: &text)
+        if !object.members.isEmpty { text.append(UInt8(ascii: ",")) }
+        let at = object.range.lowerBound + 1
+        edits.replace(at..<at, with: text)
+    }
+
+    /// The members of a JSON object text, or a 400 (the client's request) naming what is wrong.
+    static func members(_ bytes: [UInt8], what: String) throws -> JSONMembers {
+        do {
+            return try JSONMembers(bytes)
+        } catch {
+            throw GatewayError.invalidRequest(param: nil, message: "\(what) must be a JSON object; it is \(error)")
+        }
+    }
+
+    /// Prompt and completion tokens from the `usage` member of an answer or chunk.
+    static func usage(_ bytes: [UInt8], _ top: JSONMembers) throws -> (Int, Int) {
+        guard let range = top["usage"], case .object(let fields) = try JSONMembers.value(bytes, range: range) else { return (0, 0) }
+        return usage(["usage": .object(fields)])
     }
 
     func completions(body: CompletionRequest, raw: Data) async throws -> Response {
