@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Writes usage records off the request path.
 ///
 /// A request hands its record over and goes on. Records are gathered for up to ``interval``
@@ -10,17 +12,24 @@
 /// closing the database on shutdown.
 ///
 /// A record carries the time it was handed over, not the time it was written.
-public actor UsageRecorder {
+///
+/// A lock, not an actor: every request hands a record over, and an actor would cost each of them
+/// a hop between executors.
+public final class UsageRecorder: Sendable {
     let store: UsageStore
     let onFailure: @Sendable (any Error, Int) -> Void
     /// Longest time a record waits before its batch is written.
     public let interval: Duration
     /// A batch this large is written without waiting for the interval.
     public let batchSize: Int
-    private var pending: [UsageRecord] = []
-    /// The newest write; each write waits for the one before it.
-    private var lastWrite: Task<Void, Never>?
-    private var timerArmed = false
+
+    private struct State {
+        var pending: [UsageRecord] = []
+        /// The newest write; each write waits for the one before it.
+        var lastWrite: Task<Void, Never>?
+        var timerArmed = false
+    }
+    private let state = Mutex(State())
 
     /// Records are written to `store`; a failed write is reported to `onFailure` with the number
     /// of records lost (metering never fails a request).
@@ -36,35 +45,39 @@ public actor UsageRecorder {
     public func record(_ record: UsageRecord) {
         var record = record
         if record.createdAt == nil { record.createdAt = store.now() }
-        pending.append(record)
-        if pending.count >= batchSize {
-            write()
-        } else if !timerArmed {
-            timerArmed = true
+        let armTimer = state.withLock { state -> Bool in
+            state.pending.append(record)
+            if state.pending.count >= batchSize {
+                write(&state)
+                return false
+            }
+            guard !state.timerArmed else { return false }
+            state.timerArmed = true
+            return true
+        }
+        if armTimer {
             let interval = self.interval
             Task {
                 try? await Task.sleep(for: interval)
-                self.timerFired()
+                self.state.withLock { state in
+                    state.timerArmed = false
+                    self.write(&state)
+                }
             }
         }
     }
 
     /// Writes every record queued so far and waits until they are written (or have failed).
     public func flush() async {
-        await write()?.value
-    }
-
-    private func timerFired() {
-        timerArmed = false
-        write()
+        await state.withLock { write(&$0) }?.value
     }
 
     /// Starts writing what is pending, after the write before it; returns the newest write.
     @discardableResult
-    private func write() -> Task<Void, Never>? {
-        guard !pending.isEmpty else { return lastWrite }
-        let batch = pending, previous = lastWrite, store = self.store, onFailure = self.onFailure
-        pending.removeAll(keepingCapacity: true)
+    private func write(_ state: inout State) -> Task<Void, Never>? {
+        guard !state.pending.isEmpty else { return state.lastWrite }
+        let batch = state.pending, previous = state.lastWrite, store = self.store, onFailure = self.onFailure
+        state.pending.removeAll(keepingCapacity: true)
         let task = Task {
             await previous?.value
             do {
@@ -73,7 +86,7 @@ public actor UsageRecorder {
                 onFailure(error, batch.count)
             }
         }
-        lastWrite = task
+        state.lastWrite = task
         return task
     }
 }
