@@ -53,7 +53,7 @@ struct RateLimiterTests {
             try await store.set(Limits(tokensPerMinute: 100), for: .organisation("org_a"))
             let limiter = RateLimiter(store: store, now: { clock.now })
             try await limiter.admit([.token("tok_a"), .organisation("org_a")])
-            await limiter.consume([.token("tok_a"), .organisation("org_a")], tokens: 120)
+            limiter.consume([.token("tok_a"), .organisation("org_a")], tokens: 120)
             #expect(await rejection { try await limiter.admit([.token("tok_b"), .organisation("org_a")]) }?.code == "rate_limit_exceeded")
             clock.advance(61)
             try await limiter.admit([.token("tok_b"), .organisation("org_a")])

@@ -17,7 +17,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw APIError(identity: .unauthenticated("the Authorization header must be `Bearer nuri_…`"))
         }
         var context = context
-        context.principal = try await identity.authenticate(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        // Trailing spaces and tabs, as `trimmingCharacters(in: .whitespaces)` would drop (the split
+        // already took the leading ones), without Foundation's bridging on every request.
+        var token = parts[1]
+        while let last = token.last, last == " " || last == "\t" { token = token.dropLast() }
+        context.principal = try await identity.authenticate(bearer: String(token))
         return try await next(request, context)
     }
 }

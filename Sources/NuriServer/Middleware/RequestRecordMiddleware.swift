@@ -64,17 +64,26 @@ struct RequestRecordMiddleware: RouterMiddleware {
             let elapsed = ContinuousClock.now - start
             metrics.finished(route: route ?? "Unknown", method: method, status: status, elapsed: elapsed)
             active.decrement()
-            let milliseconds = Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15
+            let hundredths = Int(elapsed.components.seconds) * 100_000 + Int(elapsed.components.attoseconds / 10_000_000_000_000)
             var metadata: Logger.Metadata = [
                 "method": .string(method.rawValue),
                 "path": .string(path),
                 "route": .string(route ?? "-"),
                 "status": .stringConvertible(status.code),
-                "duration_ms": .string(String(format: "%.2f", milliseconds)),
+                "duration_ms": .string(Self.milliseconds(hundredths: hundredths)),
             ]
             if let user { metadata["user"] = .string(user) }
             logger.info("request", metadata: metadata)
         }
+    }
+}
+
+extension RequestRecordMiddleware {
+    /// `12.34` for 1234 hundredths of a millisecond (as `%.2f` would print, truncated, without
+    /// Foundation's formatter on every request).
+    static func milliseconds(hundredths: Int) -> String {
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
 

@@ -128,7 +128,7 @@ struct LimitRoutes {
         let new = try await request.decodeJSON(SetLimits.self, limit: bodyLimit).checked()
         let subject = LimitSubject.organisation(organisation.id)
         try await limits.set(new, for: subject)
-        await limiter.forget(subject)
+        limiter.forget(subject)
         return Entry(subject: subject, organisation: organisation.name, token: nil, limits: new)
     }
 
@@ -138,7 +138,7 @@ struct LimitRoutes {
         try principal.requireOperator("remove an organisation's limits")
         let subject = LimitSubject.organisation(organisation.id)
         try await limits.remove(for: subject)
-        await limiter.forget(subject)
+        limiter.forget(subject)
         return Response(status: .noContent)
     }
 
@@ -159,7 +159,7 @@ struct LimitRoutes {
         let new = try await request.decodeJSON(SetLimits.self, limit: bodyLimit).checked()
         let subject = LimitSubject.token(token.id)
         try await limits.set(new, for: subject)
-        await limiter.forget(subject)
+        limiter.forget(subject)
         return Entry(subject: subject, organisation: try await organisationName(of: token), token: token, limits: new)
     }
 
@@ -169,7 +169,7 @@ struct LimitRoutes {
         try requireCanLimit(token, principal)
         let subject = LimitSubject.token(token.id)
         try await limits.remove(for: subject)
-        await limiter.forget(subject)
+        limiter.forget(subject)
         return Response(status: .noContent)
     }
 

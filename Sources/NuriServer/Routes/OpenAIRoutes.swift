@@ -320,7 +320,7 @@ struct OpenAIRoutes {
         }
 
         func record(prompt: Int, completion: Int, status: Int) async {
-            await limiter.consume(Self.subjects(principal), tokens: prompt + completion)
+            limiter.consume(Self.subjects(principal), tokens: prompt + completion)
             InferenceMetrics.of(model: model, endpoint: endpoint).finished(prompt: prompt, completion: completion)
             let elapsed = ContinuousClock.now - started
             let milliseconds = Int(elapsed.components.seconds) * 1_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
