@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -111,6 +112,15 @@ public final class UpstreamClient: Sendable {
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: key.host, port: key.port).get()
+        } catch let error as NIOConnectionError {
+            // One line for the log and the 502: the first address's reason ("Connection refused").
+            let reason = error.connectionErrors.first.map { failure -> String in
+                if let io = failure.error as? IOError { return String(cString: strerror(io.errnoCode)) }
+                return "\(failure.error)"
+            } ?? (error.dnsAError ?? error.dnsAAAAError).map { "no address for \(key.host): \($0)" } ?? "no address for \(key.host)"
+            throw UpstreamError.connectFailed(reason)
+        } catch ChannelError.connectTimeout(let timeout) {
+            throw UpstreamError.connectFailed("no connection within \(timeout.nanoseconds / 1_000_000) ms")
         } catch {
             throw UpstreamError.connectFailed("\(error)")
         }
