@@ -30,14 +30,14 @@ struct UsageRecorderTests {
         try await TestDatabase.with(backend) { database, _ in
             let store = UsageStore(database: database)
             let recorder = UsageRecorder(store: store, interval: .milliseconds(100))
-            for user in ["usr_1", "usr_2", "usr_3"] { await recorder.record(usage(user)) }
+            for user in ["usr_1", "usr_2", "usr_3"] { recorder.record(usage(user)) }
             let start = ContinuousClock.now
             // A generous bound for a busy machine; without the timer they would never arrive.
             let arrived = try await eventually(store, holds: 3, within: .seconds(2))
             #expect(arrived)
             #expect(ContinuousClock.now - start < .seconds(2))
             // Later records are written by a timer of their own.
-            await recorder.record(usage("usr_4"))
+            recorder.record(usage("usr_4"))
             let later = try await eventually(store, holds: 4, within: .seconds(2))
             #expect(later)
         }
@@ -50,7 +50,7 @@ struct UsageRecorderTests {
             let handedOver = clock.now
             let store = UsageStore(database: database, now: { clock.now })
             let recorder = UsageRecorder(store: store, interval: .seconds(3_600))
-            for index in 0..<5 { await recorder.record(usage("usr_\(index)")) }
+            for index in 0..<5 { recorder.record(usage("usr_\(index)")) }
             let before = try await written(store)
             #expect(before == 0, "nothing is written before the interval or a flush")
             clock.advance(60)
@@ -68,11 +68,11 @@ struct UsageRecorderTests {
         try await TestDatabase.with(backend) { database, _ in
             let store = UsageStore(database: database)
             let recorder = UsageRecorder(store: store, interval: .seconds(3_600), batchSize: 4)
-            for index in 0..<4 { await recorder.record(usage("usr_\(index)")) }
+            for index in 0..<4 { recorder.record(usage("usr_\(index)")) }
             let batch = try await eventually(store, holds: 4, within: .seconds(2))
             #expect(batch)
             // One more is not a batch: it waits.
-            await recorder.record(usage("usr_4"))
+            recorder.record(usage("usr_4"))
             try await Task.sleep(for: .milliseconds(200))
             #expect(try await written(store) == 4)
             await recorder.flush()

@@ -69,7 +69,12 @@ public final class UpstreamClient: Sendable {
     }
 
     private func send(_ exchange: UpstreamExchange, on channel: any Channel) async throws -> UpstreamResponse {
-        channel.writeAndFlush(exchange, promise: nil)
+        // A pooled connection can close between being taken and being written to; the write then
+        // never reaches the handler and fails here, which must fail the request (as a stale
+        // connection, to be retried), or it would wait for ever.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in exchange.promise.fail(UpstreamError.closedBeforeAnswer) }
+        channel.writeAndFlush(exchange, promise: written)
         let future = exchange.promise.futureResult
         return try await withTaskCancellationHandler {
             try await future.get()
@@ -363,15 +368,17 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         case .end:
             guard exchange != nil, let source else { return }
             deliver(context: context)
-            source.finish()
             self.source = nil
             exchange = nil
             consumerReady = true
+            // Back in the pool before the body's consumer learns the body has ended: a consumer
+            // that sends its next request at once must find this connection there.
             if keepAlive, context.channel.isActive {
                 release(context.channel)
             } else {
                 context.close(promise: nil)
             }
+            source.finish()
         }
     }
 

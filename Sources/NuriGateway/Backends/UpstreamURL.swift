@@ -36,11 +36,14 @@ public struct UpstreamURL: Hashable, Sendable, CustomStringConvertible {
             if after.isEmpty {
                 port = defaultPort
             } else {
-                guard after.hasPrefix(":"), let number = Int(after.dropFirst()), (1...65_535).contains(number) else { return nil }
+                let digits = after.dropFirst()
+                guard after.hasPrefix(":"), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits),
+                      (1...65_535).contains(number) else { return nil }
                 port = number
             }
         } else if let colon = authority.lastIndex(of: ":") {
-            guard let number = Int(authority[authority.index(after: colon)...]), (1...65_535).contains(number) else { return nil }
+            let digits = authority[authority.index(after: colon)...]
+            guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits), (1...65_535).contains(number) else { return nil }
             host = String(authority[..<colon])
             port = number
         } else {
