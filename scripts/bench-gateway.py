@@ -3,7 +3,8 @@
 
 Starts `nuri-fake-upstream` (SwiftNIO, fixed answers), then Nuri (`nuri serve --remote` to it)
 and, if a LiteLLM executable is given, LiteLLM's proxy configured for the same upstream. For
-each target (the upstream directly, Nuri, LiteLLM) and each mode (non-streaming, streaming) it
+each target (the upstream directly; the upstream on the gateway's CPU, `upstream*`, the cost of
+one more hop between CPUs; Nuri; LiteLLM) and each mode (non-streaming, streaming) it
 runs wrk twice:
 
   * latency:    one connection, back-to-back requests  -> p50 / p99 per request;

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NuriGateway
 import Synchronization
 import Testing
@@ -146,6 +147,41 @@ struct UpstreamClientTests {
             }
             #expect(text == "echo: again")
             client.closeIdle()
+        }
+    }
+
+    @Test("https: an upstream whose certificate is trusted answers over TLS on a kept connection; an untrusted one is refused, saying why")
+    func tls() async throws {
+        let upstream = try await TestUpstream.start(tls: try TestCertificate.serverContext())
+        var configuration = UpstreamClient.Configuration()
+        configuration.additionalTrustRoots = [try TestCertificate.certificate()]
+        let client = UpstreamClient(group: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
+        defer { client.closeIdle() }
+        #expect(upstream.url.tls)
+
+        try await withDeadline(.seconds(20), "two requests over TLS") {
+            for body in ["one", "two"] {
+                let response = try await client.execute(.POST, upstream.url, path: "echo", body: ByteBuffer(string: body), timeout: .seconds(5))
+                #expect(String(buffer: try await response.body.collect(upTo: 100)) == "echo: \(body)")
+            }
+        }
+        #expect(upstream.seen.accepted == 1)
+
+        let untrusting = UpstreamClient(group: MultiThreadedEventLoopGroup.singleton)
+        defer { untrusting.closeIdle() }
+        try await withDeadline(.seconds(20), "an untrusted certificate") {
+            do {
+                _ = try await untrusting.execute(.GET, upstream.url, path: "echo", timeout: .seconds(5))
+                Issue.record("a self-signed certificate nobody trusts was accepted")
+            } catch let error as UpstreamError {
+                guard case .tlsFailed(let reason) = error else {
+                    Issue.record("expected tlsFailed, got \(error)")
+                    return
+                }
+                #expect(!reason.isEmpty)
+            } catch {
+                Issue.record("expected an UpstreamError, got \(error)")
+            }
         }
     }
 
@@ -423,11 +459,14 @@ final class TestUpstream: Sendable {
     private let channel: Mutex<(any Channel)?> = .init(nil)
 
     var port: Int { channel.withLock { $0?.localAddress?.port ?? 0 } }
-    var url: UpstreamURL { UpstreamURL("http://127.0.0.1:\(port)/v1")! }
+    private let scheme = Mutex("http")
+    var url: UpstreamURL { UpstreamURL("\(scheme.withLock { $0 })://127.0.0.1:\(port)/v1")! }
     var seen: Seen { state.withLock { $0 } }
 
-    static func start() async throws -> TestUpstream {
+    /// `tls`: serve HTTPS with this context (``TestCertificate``).
+    static func start(tls: NIOSSLContext? = nil) async throws -> TestUpstream {
         let upstream = TestUpstream()
+        upstream.scheme.withLock { $0 = tls == nil ? "http" : "https" }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [weak upstream] channel in
@@ -437,6 +476,7 @@ final class TestUpstream: Sendable {
                         seen.accepted += 1
                         return seen.accepted
                     }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(TestUpstreamHandler(upstream: upstream, connection: number))
                 }
@@ -570,5 +610,43 @@ final class TestUpstreamHandler: ChannelInboundHandler {
         guard context.channel.isActive, index < 5_000 else { return }
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(repeating: UInt8(ascii: "e"), count: 4_096)))), promise: nil)
         _ = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(2)) { self.sendEndless(index + 1, context: context) }
+    }
+}
+
+/// A certificate and key for 127.0.0.1 and localhost, for these tests only and trusted nowhere
+/// else, made once with
+/// `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 36500 -nodes -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost"`
+/// (valid until 2126).
+enum TestCertificate {
+    static let certificatePEM = """
+-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUBaZfq856d66uRqQKaoAaNS3jD7YwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyOTEyNTgxOFoYDzIxMjYxMTA1
+MTI1ODE4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAQEytDfxDlKmTzJY3YQMO4vwGSMEmQCpnFDpK5eVbid6VuJulbuFsCb
+7CbmzS6za4HxAqrdyns1uyvlNIK1L9yho28wbTAdBgNVHQ4EFgQUfilsPHyD4r6p
+lxC4kZdXO8nbrMEwHwYDVR0jBBgwFoAUfilsPHyD4r6plxC4kZdXO8nbrMEwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDRwAwRAIgMGejJ5K8xouVq7Y/Y4zNpXz6KQuaz165Nid4SkQSBa8CICYw
+yaG5du+F+hSAOMYt/itTg5npuj1QgrlkHfwMZqeI
+-----END CERTIFICATE-----
+"""
+    static let keyPEM = """
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgXU62cMemsLIFNyAt
+SWSO/TMd0QbsLj/bsARjvKt08TihRANCAAQEytDfxDlKmTzJY3YQMO4vwGSMEmQC
+pnFDpK5eVbid6VuJulbuFsCb7CbmzS6za4HxAqrdyns1uyvlNIK1L9yh
+-----END PRIVATE KEY-----
+"""
+
+    static func certificate() throws -> NIOSSLCertificate {
+        try NIOSSLCertificate(bytes: Array(certificatePEM.utf8), format: .pem)
+    }
+
+    static func serverContext() throws -> NIOSSLContext {
+        let configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try certificate())],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)))
+        return try NIOSSLContext(configuration: configuration)
     }
 }

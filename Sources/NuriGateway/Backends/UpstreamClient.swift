@@ -183,6 +183,8 @@ public enum UpstreamError: Error, CustomStringConvertible, Equatable {
     case protocolError(String)
     /// A body was larger than the caller accepts.
     case bodyTooLarge(Int)
+    /// The TLS handshake failed (an untrusted or mismatched certificate, say).
+    case tlsFailed(String)
 
     public var description: String {
         switch self {
@@ -192,6 +194,7 @@ public enum UpstreamError: Error, CustomStringConvertible, Equatable {
         case .timedOut: "no answer in time"
         case .protocolError(let reason): "the answer is not valid HTTP (\(reason))"
         case .bodyTooLarge(let limit): "the answer is larger than \(limit) bytes"
+        case .tlsFailed(let reason): "TLS failed (\(reason))"
         }
     }
 }
@@ -415,6 +418,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is HTTPParserError {
             fail(UpstreamError.protocolError("\(error)"))
+        } else if error is NIOSSLError || error is BoringSSLError {
+            fail(UpstreamError.tlsFailed("\(error)"))
         } else if source == nil, exchange != nil {
             // Typically a reset: the upstream had closed the connection (see closedBeforeAnswer).
             fail(UpstreamError.closedBeforeAnswer)
