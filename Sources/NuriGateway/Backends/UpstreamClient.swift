@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// The HTTP/1.1 client the gateway talks to upstream servers with.
 ///
@@ -72,8 +73,11 @@ public final class UpstreamClient: Sendable {
         // A pooled connection can close between being taken and being written to; the write then
         // never reaches the handler and fails here, which must fail the request (as a stale
         // connection, to be retried), or it would wait for ever.
+        // Once the handler has the exchange, its own paths end it (and say why: a TLS failure, say).
         let written = channel.eventLoop.makePromise(of: Void.self)
-        written.futureResult.whenFailure { _ in exchange.promise.fail(UpstreamError.closedBeforeAnswer) }
+        written.futureResult.whenFailure { _ in
+            if !exchange.delivered { exchange.promise.fail(UpstreamError.closedBeforeAnswer) }
+        }
         channel.writeAndFlush(exchange, promise: written)
         let future = exchange.promise.futureResult
         return try await withTaskCancellationHandler {
@@ -102,6 +106,9 @@ public final class UpstreamClient: Sendable {
         let serverName = key.host.contains(":") || key.host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : key.host
         let idleTimeout = configuration.idleTimeout
         let release: @Sendable (any Channel) -> Void = { [weak self] channel in self?.release(channel, key) }
+        // Over TLS the connection is ready once its handshake is done; a failed handshake is
+        // this connection's failure (the replica's, for failover), not a request's.
+        let handshake: EventLoopPromise<Void>? = key.tls ? loop.makePromise() : nil
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -111,7 +118,7 @@ public final class UpstreamClient: Sendable {
                     if let sslContext { try operations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)) }
                     // Headers come from the configuration, checked when it is read.
                     try operations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try operations.addHandler(UpstreamConnectionHandler(idleTimeout: idleTimeout, release: release))
+                    try operations.addHandler(UpstreamConnectionHandler(idleTimeout: idleTimeout, handshake: handshake, release: release))
                 }
             }
         let channel: any Channel
@@ -130,6 +137,14 @@ public final class UpstreamClient: Sendable {
             throw UpstreamError.connectFailed("\(error)")
         }
         channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key) }
+        if let handshake {
+            do {
+                try await handshake.futureResult.get()
+            } catch {
+                channel.close(promise: nil)
+                throw error
+            }
+        }
         return channel
     }
 
@@ -266,12 +281,14 @@ struct UpstreamKey: Hashable, Sendable {
 
 /// One request on its way: the handler writes it and fulfils the promise with the answer's head.
 final class UpstreamExchange: @unchecked Sendable {
-    // Written once before the exchange is handed to its connection's event loop, then only read
+    // Written once before the exchange is handed to its connection's event loop, then only used
     // there.
     let head: HTTPRequestHead
     let body: ByteBuffer?
     let timeout: TimeAmount
     let promise: EventLoopPromise<UpstreamResponse>
+    /// Whether the connection's handler received it (set and read on the event loop).
+    var delivered = false
 
     init(head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount, promise: EventLoopPromise<UpstreamResponse>) {
         self.head = head
@@ -308,9 +325,21 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     private var consumerReady = true
     private var readPending = false
 
-    init(idleTimeout: TimeAmount, release: @escaping @Sendable (any Channel) -> Void) {
+    /// Completed when the TLS handshake is done (nil: plain HTTP).
+    private var handshake: EventLoopPromise<Void>?
+
+    init(idleTimeout: TimeAmount, handshake: EventLoopPromise<Void>?, release: @escaping @Sendable (any Channel) -> Void) {
         self.idleTimeout = idleTimeout
+        self.handshake = handshake
         self.release = release
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            handshake?.succeed()
+            handshake = nil
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -320,6 +349,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        handshake?.fail(UpstreamError.tlsFailed("the connection closed during the handshake"))
+        handshake = nil
         fail(UpstreamError.closedBeforeAnswer)
         timer?.cancel()
         timer = nil
@@ -328,6 +359,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
+        exchange.delivered = true
         guard self.exchange == nil, context.channel.isActive else {
             exchange.promise.fail(UpstreamError.closedBeforeAnswer)
             return
@@ -411,6 +443,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        handshake?.fail(UpstreamError.tlsFailed("the connection closed during the handshake"))
+        handshake = nil
         fail(source == nil ? UpstreamError.closedBeforeAnswer : UpstreamError.closedDuringAnswer)
         context.fireChannelInactive()
     }
@@ -419,6 +453,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         if error is HTTPParserError {
             fail(UpstreamError.protocolError("\(error)"))
         } else if error is NIOSSLError || error is BoringSSLError {
+            handshake?.fail(UpstreamError.tlsFailed("\(error)"))
+            handshake = nil
             fail(UpstreamError.tlsFailed("\(error)"))
         } else if source == nil, exchange != nil {
             // Typically a reset: the upstream had closed the connection (see closedBeforeAnswer).
