@@ -313,6 +313,23 @@ struct UpstreamClientTests {
         }
     }
 
+    @Test("a host with no address fails with connectFailed naming it, over http and https", arguments: ["http", "https"])
+    func unknownHost(scheme: String) async throws {
+        let client = UpstreamClient(group: MultiThreadedEventLoopGroup.singleton)
+        defer { client.closeIdle() }
+        let url = try #require(UpstreamURL("\(scheme)://nonexistent.invalid/v1"))
+        let error = await #expect(throws: UpstreamError.self) {
+            try await withDeadline(.seconds(20), "connect") {
+                _ = try await client.execute(.GET, url, path: "models", timeout: .seconds(5))
+            }
+        }
+        guard case .some(.connectFailed(let reason)) = error else {
+            Issue.record("expected connectFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("nonexistent.invalid"))
+    }
+
     @Test("collect(upTo:) returns a body of exactly the limit and throws bodyTooLarge past it")
     func collectLimit() async throws {
         let upstream = try await TestUpstream.start()

@@ -124,17 +124,9 @@ public final class UpstreamClient: Sendable {
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: key.host, port: key.port).get()
-        } catch let error as NIOConnectionError {
-            // One line for the log and the 502: the first address's reason ("Connection refused").
-            let reason = error.connectionErrors.first.map { failure -> String in
-                if let io = failure.error as? IOError { return String(cString: strerror(io.errnoCode)) }
-                return "\(failure.error)"
-            } ?? (error.dnsAError ?? error.dnsAAAAError).map { "no address for \(key.host): \($0)" } ?? "no address for \(key.host)"
-            throw UpstreamError.connectFailed(reason)
-        } catch ChannelError.connectTimeout(let timeout) {
-            throw UpstreamError.connectFailed("no connection within \(timeout.nanoseconds / 1_000_000) ms")
         } catch {
-            throw UpstreamError.connectFailed("\(error)")
+            handshake?.fail(error)  // no channel may have been made to fail it (an unknown host)
+            throw Self.connectFailure(error, host: key.host)
         }
         channel.closeFuture.whenComplete { [weak self] _ in self?.forget(channel, key) }
         if let handshake {
@@ -146,6 +138,22 @@ public final class UpstreamClient: Sendable {
             }
         }
         return channel
+    }
+
+    /// One line for the log and the 502: the first address's reason ("Connection refused").
+    static func connectFailure(_ error: any Error, host: String) -> UpstreamError {
+        switch error {
+        case let error as NIOConnectionError:
+            let reason = error.connectionErrors.first.map { failure -> String in
+                if let io = failure.error as? IOError { return String(cString: strerror(io.errnoCode)) }
+                return "\(failure.error)"
+            } ?? (error.dnsAError ?? error.dnsAAAAError).map { "no address for \(host): \($0)" } ?? "no address for \(host)"
+            return .connectFailed(reason)
+        case ChannelError.connectTimeout(let timeout):
+            return .connectFailed("no connection within \(timeout.nanoseconds / 1_000_000) ms")
+        default:
+            return .connectFailed("\(error)")
+        }
     }
 
     private func release(_ channel: any Channel, _ key: UpstreamKey) {

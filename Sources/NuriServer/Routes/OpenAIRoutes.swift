@@ -54,15 +54,15 @@ struct OpenAIRoutes {
         let principal = try context.require(.inference)
         let started = ContinuousClock.now
         let raw = try await request.collectJSONBody(limit: bodyLimit)
-        // A remote model's request is parsed once, into the value passed on; the fields Nuri
-        // reads are checked there. A local model's is decoded field by field.
+        // A remote model's request is read in place (the members Nuri needs, checked there) and
+        // passed on byte for byte; a local model's is decoded field by field.
         let bytes = Array(raw.readableBytesView)
         if let top = try? JSONMembers(bytes), let modelRange = top["model"], case .string(let model)? = try? JSONMembers.value(bytes, range: modelRange),
            case .remote(let remote) = try gateway.backend(model, for: principal.modelViewer) {
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
                 .chat(bytes)
         }
-        let body = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(raw.readableBytesView))
+        let body = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(bytes))
         guard !body.messages.isEmpty else {
             throw GatewayError.invalidRequest(param: "messages", message: "messages must contain at least one message")
         }

@@ -37,7 +37,7 @@ struct RemoteRelay {
         let includeUsage: Bool
 
         init(_ body: [UInt8]) throws {
-            top = try RemoteRelay.members(body, what: "the request body")
+            top = try RemoteRelay.members(body)
             guard let messagesRange = top["messages"], JSONMembers.kind(body, range: messagesRange) == .array else {
                 throw GatewayError.invalidRequest(param: "messages", message: "messages must be a list of {role, content} objects")
             }
@@ -122,7 +122,12 @@ struct RemoteRelay {
     /// A whole answer: Nuri's model name, each choice's content through the output filter.
     private func answerChat(_ response: UpstreamResponse, output: any OutputFilter) async throws -> Response {
         let answer = Array(try await response.body.collect(upTo: Self.answerLimit).readableBytesView)
-        let top = try Self.members(answer, what: "the upstream's answer")
+        let top: JSONMembers
+        do {
+            top = try JSONMembers(answer)
+        } catch {
+            throw GatewayError.backendFailed("the upstream's answer is not a JSON object (\(error))")
+        }
         var edits = JSONEdits()
         if let model = top["model"] { edits.replace(model, with: nameJSON) }
         if let choices = top["choices"], JSONMembers.kind(answer, range: choices) == .array {
@@ -255,12 +260,12 @@ struct RemoteRelay {
         edits.replace(at..<at, with: text)
     }
 
-    /// The members of a JSON object text, or a 400 (the client's request) naming what is wrong.
-    static func members(_ bytes: [UInt8], what: String) throws -> JSONMembers {
+    /// The members of the client's request, or a 400 naming what is wrong with its text.
+    static func members(_ bytes: [UInt8]) throws -> JSONMembers {
         do {
             return try JSONMembers(bytes)
         } catch {
-            throw GatewayError.invalidRequest(param: nil, message: "\(what) must be a JSON object; it is \(error)")
+            throw GatewayError.invalidRequest(param: nil, message: "the request body must be a JSON object; it is \(error)")
         }
     }
 
