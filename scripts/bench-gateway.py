@@ -120,6 +120,16 @@ def measure(args, name, base, token, model, lua_dir):
     return rows
 
 
+def start_upstream(args, cpus):
+    """The fake upstream on `cpus`, answering; returns the process and its base URL."""
+    port = free_port()
+    process = subprocess.Popen(pinned(cpus, [args.upstream, "--port", str(port), "--threads", "1", "--chunks", str(args.chunks)]),
+                               stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_http(base + "/v1/models", process=process)
+    return process, base
+
+
 def start_nuri(args, upstream, data_dir):
     token = subprocess.run([args.nuri, "admin", "init", "--data-dir", data_dir], check=True, capture_output=True,
                            text=True).stdout.strip().splitlines()[-1]
@@ -202,13 +212,8 @@ def main():
     directory = tempfile.mkdtemp(prefix="nuri-bench-gateway-")
     processes = []
     try:
-        port = free_port()
-        upstream_process = subprocess.Popen(
-            pinned(args.load_cpus, [args.upstream, "--port", str(port), "--threads", "1", "--chunks", str(args.chunks)]),
-            stdout=subprocess.DEVNULL)
+        upstream_process, upstream = start_upstream(args, args.load_cpus)
         processes.append(upstream_process)
-        upstream = f"http://127.0.0.1:{port}"
-        wait_http(upstream + "/v1/models", process=upstream_process)
         check("upstream", upstream + "/v1", "none", "fake")
         results = {}
         print(f"cpus: gateway {args.gateway_cpus}, upstream + wrk {args.load_cpus}; {args.duration} s per run, "
@@ -219,13 +224,8 @@ def main():
         # what one more hop between the CPUs costs before any gateway work (on this 2-vCPU VM a
         # wake-up across CPUs costs tens of microseconds). Shown for reference; "added" is still
         # measured against the direct upstream above.
-        hop_port = free_port()
-        hop_process = subprocess.Popen(
-            pinned(args.gateway_cpus, [args.upstream, "--port", str(hop_port), "--threads", "1", "--chunks", str(args.chunks)]),
-            stdout=subprocess.DEVNULL)
+        hop_process, hop = start_upstream(args, args.gateway_cpus)
         processes.append(hop_process)
-        hop = f"http://127.0.0.1:{hop_port}"
-        wait_http(hop + "/v1/models", process=hop_process)
         results["upstream*"] = measure(args, "upstream*", hop + "/v1", "none", "fake", directory)
         stop(hop_process)
 
