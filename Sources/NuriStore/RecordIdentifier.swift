@@ -7,6 +7,11 @@ import Glibc
 public enum RecordIdentifier {
     public static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
+    /// Whether `byte` is one of the 62 characters (ASCII digits and letters).
+    public static func isBase62(_ byte: UInt8) -> Bool {
+        byte &- 0x30 < 10 || byte &- 0x41 < 26 || byte &- 0x61 < 26
+    }
+
     /// `count` characters, each uniformly one of 62 (about 5.95 bits each).
     public static func randomBase62(count: Int) -> String {
         var characters: [UInt8] = []

@@ -35,4 +35,17 @@ struct RecordIdentifierTests {
         for id in ids { checkShape(id, prefix: "use") }
         checkShape(RecordIdentifier.makeTimeOrdered("audit_event", milliseconds: 5), prefix: "audit_event")
     }
+
+    @Test("isBase62 accepts exactly the 62 characters of the alphabet, of all 256 bytes")
+    func base62Membership() {
+        for byte in UInt8.min...UInt8.max {
+            #expect(RecordIdentifier.isBase62(byte) == RecordIdentifier.alphabet.contains(byte), "byte \(byte)")
+        }
+    }
+
+    @Test("hex text: two lower-case digits per byte, in order")
+    func hex() {
+        #expect(Hex.string([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
+        #expect(Hex.string([UInt8]()) == "")
+    }
 }

@@ -231,15 +231,7 @@ public struct AuditLog: Sendable {
         Self.hex(HMAC<SHA256>.authenticationCode(for: Data(record.canonical.utf8), using: keys.chainKey))
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { Hex.string(bytes) }
 
     static func record(from row: any SQLRow) throws -> AuditRecord {
         AuditRecord(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NuriStore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,15 +98,7 @@ public enum SHA256Hex {
         return hex(hasher.finalize())
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ digest: some Sequence<UInt8>) -> String { Hex.string(digest) }
 }
 
 /// Writes one blob: bytes go to a temporary file while SHA-256 is computed; ``finish(expectedSHA256:expectedSize:)``

@@ -27,7 +27,7 @@ public struct TokenSecret: Sendable, Equatable, CustomStringConvertible {
     public init?(presented text: String) {
         let utf8 = Array(text.utf8)
         guard text.hasPrefix(Self.marker), utf8.count == Self.marker.count + Self.randomLength,
-              utf8.dropFirst(Self.marker.count).allSatisfy({ RecordIdentifier.alphabet.contains($0) })
+              utf8.dropFirst(Self.marker.count).allSatisfy(RecordIdentifier.isBase62)
         else { return nil }
         self.value = text
     }
@@ -41,10 +41,7 @@ public struct TokenSecret: Sendable, Equatable, CustomStringConvertible {
 
     /// SHA-256 of the token, hex-encoded: what the database stores.
     public var hash: String {
-        SHA256.hash(data: Array(value.utf8)).map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
-        }.joined()
+        Hex.string(SHA256.hash(data: Array(value.utf8)))
     }
 
     /// Compares this token's hash with a stored one without an early exit, so the time taken

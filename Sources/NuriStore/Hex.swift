@@ -1,0 +1,15 @@
+/// Lower-case hexadecimal text of bytes (digests, keyed hashes, token hashes): the one encoder
+/// every module uses.
+public enum Hex {
+    static let digits = Array("0123456789abcdef".utf8)
+
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
