@@ -76,7 +76,7 @@ public struct TransferPolicy: Sendable {
             permitted = []
             if covered {
                 reason = "consent"
-                permitted = Set(PIIEntityType.allCases).subtracting(Self.uniqueIdentifiers).subtracting([.rrn])
+                permitted = Self.allButResidentNumbers.subtracting(Self.uniqueIdentifiers)
                 if found.contains(where: { Self.uniqueIdentifiers.contains($0.type) }) {
                     if let unique = try await consent(.uniqueIdentifier) {
                         consentIDs.append(unique.id)
@@ -133,9 +133,12 @@ public struct TransferPolicy: Sendable {
                                 output: outputScreen(for: request, permitted: permitted, masker: masker))
     }
 
+    static let allTypes = Set(PIIEntityType.allCases)
+    static let allButResidentNumbers = allTypes.subtracting([.rrn])
+
     /// Inside Korea and the controller's hands, everything but resident registration numbers.
     static func permittedInside(_ destination: Destination) -> Set<PIIEntityType> {
-        destination.isOutside ? [] : Set(PIIEntityType.allCases).subtracting([.rrn])
+        destination.isOutside ? [] : allButResidentNumbers
     }
 
     static func describe(_ destination: Destination) -> String {
@@ -148,7 +151,7 @@ public struct TransferPolicy: Sendable {
     }
 
     private func outputScreen(for request: TransferRequest, permitted: Set<PIIEntityType>, masker: PIIMasker) -> OutputScreen {
-        OutputScreen(scanner: scanner, masked: Set(PIIEntityType.allCases).subtracting(permitted), masker: masker,
+        OutputScreen(scanner: scanner, masked: Self.allTypes.subtracting(permitted), masker: masker,
                      holdBack: request.destination.isOutside ? 32 : 0, audit: audit,
                      entry: AuditEntry(actor: request.actor, organisationID: request.organisationID, action: "gateway.output",
                                        target: request.destination.recipient, decision: "mask", reason: "output_screened"))
