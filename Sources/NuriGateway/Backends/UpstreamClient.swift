@@ -350,6 +350,12 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// Fails a handshake still awaited (a no-op once it is done).
+    private func endHandshake(_ error: UpstreamError) {
+        handshake?.fail(error)
+        handshake = nil
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         lastRead = .now()
@@ -357,8 +363,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        handshake?.fail(UpstreamError.tlsFailed("the connection closed during the handshake"))
-        handshake = nil
+        endHandshake(UpstreamError.tlsFailed("the connection closed during the handshake"))
         fail(UpstreamError.closedBeforeAnswer)
         timer?.cancel()
         timer = nil
@@ -451,8 +456,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        handshake?.fail(UpstreamError.tlsFailed("the connection closed during the handshake"))
-        handshake = nil
+        endHandshake(UpstreamError.tlsFailed("the connection closed during the handshake"))
         fail(source == nil ? UpstreamError.closedBeforeAnswer : UpstreamError.closedDuringAnswer)
         context.fireChannelInactive()
     }
@@ -461,8 +465,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         if error is HTTPParserError {
             fail(UpstreamError.protocolError("\(error)"))
         } else if error is NIOSSLError || error is BoringSSLError {
-            handshake?.fail(UpstreamError.tlsFailed("\(error)"))
-            handshake = nil
+            endHandshake(UpstreamError.tlsFailed("\(error)"))
             fail(UpstreamError.tlsFailed("\(error)"))
         } else if source == nil, exchange != nil {
             // Typically a reset: the upstream had closed the connection (see closedBeforeAnswer).

@@ -271,8 +271,8 @@ struct RemoteRelay {
 
     /// Prompt and completion tokens from the `usage` member of an answer or chunk.
     static func usage(_ bytes: [UInt8], _ top: JSONMembers) throws -> (Int, Int) {
-        guard let range = top["usage"], case .object(let fields) = try JSONMembers.value(bytes, range: range) else { return (0, 0) }
-        return usage(["usage": .object(fields)])
+        guard let range = top["usage"] else { return (0, 0) }
+        return tokens(in: try JSONMembers.value(bytes, range: range))
     }
 
     func completions(body: CompletionRequest, raw: Data) async throws -> Response {
@@ -360,7 +360,12 @@ struct RemoteRelay {
     }
 
     static func usage(_ object: [String: JSONValue]) -> (Int, Int) {
-        guard case .object(let usage)? = object["usage"] else { return (0, 0) }
+        tokens(in: object["usage"])
+    }
+
+    /// Prompt and completion tokens of a `usage` object (zeros for anything else).
+    static func tokens(in usage: JSONValue?) -> (Int, Int) {
+        guard case .object(let usage)? = usage else { return (0, 0) }
         func count(_ key: String) -> Int {
             if case .number(let value)? = usage[key] { return Int(value) }
             return 0
