@@ -23,7 +23,18 @@ struct NuriBinary {
         var lastLine: String { stdout.split(separator: "\n").last.map(String.init) ?? "" }
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Result {
+    /// Runs `nuri` and waits for it on a Dispatch thread, not on one of Swift's few cooperative
+    /// threads: tests run in parallel, and a blocked cooperative thread stalls every other test's
+    /// tasks (timing checks elsewhere then fail for no fault of theirs).
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment, input: input) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String], input: String?) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -65,8 +76,8 @@ struct CLITests {
             (["admin", "org", "create", "--help"], ["--sector", "public"]),
             (["admin", "user", "create", "--help"], ["--org", "--role"]),
           ])
-    func help(arguments: [String], expected: [String]) throws {
-        let result = try NuriBinary.run(arguments)
+    func help(arguments: [String], expected: [String]) async throws {
+        let result = try await NuriBinary.run(arguments)
         #expect(result.status == 0)
         for text in expected {
             #expect(result.stdout.contains(text), "`nuri \(arguments.joined(separator: " "))` lacks \(text)")
@@ -74,55 +85,55 @@ struct CLITests {
     }
 
     @Test("nuri version prints the version")
-    func version() throws {
-        let result = try NuriBinary.run(["version"])
+    func version() async throws {
+        let result = try await NuriBinary.run(["version"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("nuri "))
     }
 
     @Test("admin init prints the token alone on the last line; a second init refuses, --exist-ok shrugs")
-    func adminInit() throws {
+    func adminInit() async throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = try NuriBinary.run(["admin", "init", "--data-dir", dir])
+        let first = try await NuriBinary.run(["admin", "init", "--data-dir", dir])
         #expect(first.status == 0)
         #expect(first.lastLine.hasPrefix("nuri_") && first.lastLine.count == 48)
-        let second = try NuriBinary.run(["admin", "init", "--data-dir", dir])
+        let second = try await NuriBinary.run(["admin", "init", "--data-dir", dir])
         #expect(second.status != 0)
         #expect(second.stderr.contains("already exists"))
         #expect(!second.stdout.contains("nuri_"))
-        let third = try NuriBinary.run(["admin", "init", "--data-dir", dir, "--exist-ok"])
+        let third = try await NuriBinary.run(["admin", "init", "--data-dir", dir, "--exist-ok"])
         #expect(third.status == 0)
         #expect(third.stdout.isEmpty)
     }
 
     @Test("organisations, users and tokens are managed from the command line, with NURI_DATA_DIR")
-    func adminLifecycle() throws {
+    func adminLifecycle() async throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let env = ["NURI_DATA_DIR": dir]
-        #expect(try NuriBinary.run(["admin", "init"], environment: env).status == 0)
-        #expect(try NuriBinary.run(["admin", "org", "create", "seoul-city", "--sector", "public"], environment: env).status == 0)
-        #expect(try NuriBinary.run(["admin", "user", "create", "minji", "--org", "seoul-city", "--role", "admin"], environment: env).status == 0)
-        let token = try NuriBinary.run(["admin", "token", "create", "--user", "minji", "--org", "seoul-city", "--scopes", "read,inference", "--expires", "30d"], environment: env)
+        #expect(try await NuriBinary.run(["admin", "init"], environment: env).status == 0)
+        #expect(try await NuriBinary.run(["admin", "org", "create", "seoul-city", "--sector", "public"], environment: env).status == 0)
+        #expect(try await NuriBinary.run(["admin", "user", "create", "minji", "--org", "seoul-city", "--role", "admin"], environment: env).status == 0)
+        let token = try await NuriBinary.run(["admin", "token", "create", "--user", "minji", "--org", "seoul-city", "--scopes", "read,inference", "--expires", "30d"], environment: env)
         #expect(token.status == 0)
         #expect(token.lastLine.hasPrefix("nuri_"))
 
-        let orgs = try NuriBinary.run(["admin", "org", "list", "--json"], environment: env)
+        let orgs = try await NuriBinary.run(["admin", "org", "list", "--json"], environment: env)
         let parsed = try JSONSerialization.jsonObject(with: Data(orgs.stdout.utf8)) as? [[String: Any]]
         #expect(parsed?.first?["name"] as? String == "seoul-city")
         #expect(parsed?.first?["sector"] as? String == "public")
 
-        let users = try NuriBinary.run(["admin", "user", "list", "--org", "seoul-city"], environment: env)
+        let users = try await NuriBinary.run(["admin", "user", "list", "--org", "seoul-city"], environment: env)
         #expect(users.stdout.contains("minji") && users.stdout.contains("seoul-city(admin)"))
 
-        let list = try NuriBinary.run(["admin", "token", "list", "--user", "minji"], environment: env)
+        let list = try await NuriBinary.run(["admin", "token", "list", "--user", "minji"], environment: env)
         #expect(list.stdout.contains("active"))
         #expect(!list.stdout.contains(token.lastLine), "listings never show secrets")
 
         let prefix = String(token.lastLine.prefix(13))
-        #expect(try NuriBinary.run(["admin", "token", "revoke", prefix], environment: env).status == 0)
-        #expect(try NuriBinary.run(["admin", "token", "list", "--user", "minji"], environment: env).stdout.contains("revoked"))
+        #expect(try await NuriBinary.run(["admin", "token", "revoke", prefix], environment: env).status == 0)
+        #expect(try await NuriBinary.run(["admin", "token", "list", "--user", "minji"], environment: env).stdout.contains("revoked"))
     }
 
     @Test("bad input exits non-zero with a message that says what to do, never a crash",
@@ -137,11 +148,11 @@ struct CLITests {
             (["serve", "--port", "http"], "port 'http'"),
             (["serve", "--database", "mysql://db/nuri"], "postgres://"),
           ])
-    func badInput(arguments: [String], message: String) throws {
+    func badInput(arguments: [String], message: String) async throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = try NuriBinary.run(["admin", "init", "--data-dir", dir])
-        let result = try NuriBinary.run(arguments + (arguments.contains("--database") ? [] : ["--data-dir", dir]))
+        _ = try await NuriBinary.run(["admin", "init", "--data-dir", dir])
+        let result = try await NuriBinary.run(arguments + (arguments.contains("--database") ? [] : ["--data-dir", dir]))
         #expect(!result.crashed, "nuri crashed: \(result.stderr)")
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
@@ -149,8 +160,8 @@ struct CLITests {
     }
 
     @Test("serve --print-config shows the effective settings with secrets hidden")
-    func printConfig() throws {
-        let result = try NuriBinary.run(
+    func printConfig() async throws {
+        let result = try await NuriBinary.run(
             ["serve", "--print-config", "--port", "9123"],
             environment: ["NURI_DATABASE_URL": "postgres://nuri:hunter2@db/nuri", "NURI_HOST": "0.0.0.0"])
         #expect(result.status == 0)

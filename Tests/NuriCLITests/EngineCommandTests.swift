@@ -15,24 +15,24 @@ struct EngineCommandTests {
     var model: String { CLIModels.smolLM2 ?? "" }
 
     @Test("nuri run answers with llama.cpp's greedy continuation")
-    func run() throws {
-        let result = try NuriBinary.run(["run", model, "The capital of South Korea is", "-n", "32"])
+    func run() async throws {
+        let result = try await NuriBinary.run(["run", model, "The capital of South Korea is", "-n", "32"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == " Seoul.\n\nThe United States has a population of approximately 311 million people.\n\nThe United States has a population of approximately 31\n")
     }
 
     @Test("nuri tokenize prints llama.cpp's ids, Korean included")
-    func tokenize() throws {
-        let result = try NuriBinary.run(["tokenize", model, "Hello, world!"])
+    func tokenize() async throws {
+        let result = try await NuriBinary.run(["tokenize", model, "Hello, world!"])
         #expect(result.stdout == "[19556, 28, 905, 17]\n")
-        let korean = try NuriBinary.run(["tokenize", model, "대한민국의 수도는 서울입니다."])
+        let korean = try await NuriBinary.run(["tokenize", model, "대한민국의 수도는 서울입니다."])
         #expect(korean.stdout.hasPrefix("[182, 230, 218, 33085, 246,"))
     }
 
     @Test("nuri chat keeps the conversation across turns")
-    func chat() throws {
+    func chat() async throws {
         let input = "What is the capital of South Korea?\nAnd what is the capital of Japan?\n"
-        let result = try NuriBinary.run(["chat", model, "--temp", "0", "-n", "40"], input: input)
+        let result = try await NuriBinary.run(["chat", model, "--temp", "0", "-n", "40"], input: input)
         #expect(result.status == 0, "\(result.stderr)")
         let answers = result.stdout.split(separator: "\n").map(String.init)
         #expect(answers.first?.contains("Seoul") == true, "\(result.stdout)")
@@ -40,8 +40,8 @@ struct EngineCommandTests {
     }
 
     @Test("a missing or malformed model file is a clear error, not a crash")
-    func badModels() throws {
-        let missing = try NuriBinary.run(["run", "/no/such/model.gguf", "hi"])
+    func badModels() async throws {
+        let missing = try await NuriBinary.run(["run", "/no/such/model.gguf", "hi"])
         #expect(missing.status != 0 && !missing.crashed)
         #expect(missing.stderr.contains("make models"))
         let path = NSTemporaryDirectory() + "broken-\(UUID().uuidString).gguf"
@@ -49,7 +49,7 @@ struct EngineCommandTests {
         // The first 64 KiB of the real model: a valid header cut off in the middle.
         let handle = try #require(FileHandle(forReadingAtPath: model))
         try handle.readData(ofLength: 65_536).write(to: URL(fileURLWithPath: path))
-        let truncated = try NuriBinary.run(["run", path, "hi"])
+        let truncated = try await NuriBinary.run(["run", path, "hi"])
         #expect(truncated.status != 0 && !truncated.crashed)
         #expect(truncated.stderr.contains("truncated"), "\(truncated.stderr)")
     }

@@ -26,7 +26,7 @@ struct ServeTests {
     func serveLifecycle() async throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let token = try NuriBinary.run(["admin", "init", "--data-dir", dir]).lastLine
+        let token = try await NuriBinary.run(["admin", "init", "--data-dir", dir]).lastLine
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: NuriBinary.path)
