@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NuriCompute
 import NuriGateway
@@ -60,9 +61,13 @@ public enum NuriApplication {
         configuration: ServerConfiguration, database: Database, gateway: Gateway, guardServices: GuardServices, logger: Logger,
         usageRecorder: UsageRecorder? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
-            router: router(configuration: configuration, database: database, gateway: gateway, guardServices: guardServices,
-                           usageRecorder: usageRecorder),
+        let responder = router(configuration: configuration, database: database, gateway: gateway, guardServices: guardServices,
+                               usageRecorder: usageRecorder).buildResponder()
+        let direct = DirectRoutes(paths: ["/v1/chat/completions", "/v1/completions"], bodyLimit: configuration.maxBodySize,
+                                  responder: responder, logger: logger, serverName: "nuri")
+        return Application(
+            responder: responder,
+            server: HTTPServerBuilder { NuriHTTPChannel(responder: $0, direct: direct) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nuri"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
