@@ -44,8 +44,12 @@ struct NuriHTTPChannel: ServerChildChannel, HTTPChannelHandler {
         }
     }
 
+    /// Hummingbird's request loop for the connection, its nonisolated code kept on the
+    /// connection's event loop (see ``EventLoopTaskExecutor``).
     func handle(value: Value, logger: Logger) async {
-        await handleHTTP(asyncChannel: value, logger: logger)
+        await withTaskExecutorPreference(EventLoopTaskExecutor(value.channel.eventLoop)) {
+            await handleHTTP(asyncChannel: value, logger: logger)
+        }
     }
 }
 

@@ -170,6 +170,7 @@ struct RemoteRelay {
                     pending.append(contentsOf: buffer.readableBytesView)
                     // Events that arrived together leave together: one write, not one per event.
                     var out: [UInt8] = []
+                    out.reserveCapacity(pending.count + 256)
                     var consumed = 0
                     while let end = Self.eventEnd(in: pending, from: consumed) {
                         let event = pending[consumed..<end]
@@ -193,11 +194,12 @@ struct RemoteRelay {
                             out.append(contentsOf: "data: [DONE]\n\n".utf8)
                             continue
                         }
-                        let chunk = Array(payload)
-                        guard let top = try? JSONMembers(chunk) else { continue }
+                        // Read in place: `chunk` is the event's text within `pending`, not a copy.
+                        let chunk = pending, payloadRange = payload.startIndex..<payload.endIndex
+                        guard let top = try? JSONMembers(chunk, range: payloadRange) else { continue }
                         var edits = JSONEdits()
                         if let model = top["model"] { edits.replace(model, with: nameJSON) }
-                        if let id = top["id"] { lastID = Array(chunk[id]) }
+                        if let id = top["id"], !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
                         let choices = try top["choices"].map { try JSONMembers.elements(chunk, range: $0) }
                         if let usage = top["usage"], JSONMembers.kind(chunk, range: usage) == .object {
                             counts = try Self.usage(chunk, top)
