@@ -63,12 +63,13 @@ public enum NuriApplication {
     ) -> some ApplicationProtocol {
         let responder = router(configuration: configuration, database: database, gateway: gateway, guardServices: guardServices,
                                usageRecorder: usageRecorder).buildResponder()
+        let serverName = "nuri"
         let direct = DirectRoutes(paths: ["/v1/chat/completions", "/v1/completions"], bodyLimit: configuration.maxBodySize,
-                                  responder: responder, logger: logger, serverName: "nuri")
+                                  responder: responder, logger: logger, serverName: serverName)
         return Application(
             responder: responder,
             server: HTTPServerBuilder { NuriHTTPChannel(responder: $0, direct: direct) },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "nuri"),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -117,7 +117,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let routes: DirectRoutes
-    /// Where this connection's request tasks run: its event loop.
+    /// Where this connection's request tasks run: its event loop (made at the first).
     private var executor: EventLoopTaskExecutor?
     private var state = State.idle
     private var context: ChannelHandlerContext?
@@ -132,7 +132,6 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if executor == nil { executor = EventLoopTaskExecutor(context.eventLoop) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -202,6 +201,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let routes = self.routes, channel = context.channel
         let writer = DirectBodyWriter(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop)
         let executor = self.executor ?? EventLoopTaskExecutor(context.eventLoop)
+        self.executor = executor
         task = Task(executorPreference: executor) {
             let response = await routes.respond(to: request, channel: channel)
             do {
