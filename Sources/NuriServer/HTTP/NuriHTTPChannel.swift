@@ -37,7 +37,7 @@ struct NuriHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false,
                                                      withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
                                                      withDecoderLimitConfiguration: limits)
-            try pipeline.addHandler(DirectRouteHandler(routes: direct))
+            try pipeline.addHandler(DirectRouteHandler(routes: direct, executor: EventLoopTaskExecutor(channel.eventLoop)))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
@@ -117,8 +117,8 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private let routes: DirectRoutes
-    /// Where this connection's request tasks run: its event loop (made at the first).
-    private var executor: EventLoopTaskExecutor?
+    /// Where this connection's request tasks run: its event loop.
+    private let executor: EventLoopTaskExecutor
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var task: Task<Void, Never>?
@@ -126,8 +126,9 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Completed once the channel can take more (a writer waits on it).
     private var writable: EventLoopPromise<Void>?
 
-    init(routes: DirectRoutes) {
+    init(routes: DirectRoutes, executor: EventLoopTaskExecutor) {
         self.routes = routes
+        self.executor = executor
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -199,9 +200,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
         state = .responding(version: head.version, keepAlive: head.isKeepAlive)
         let request = Request(head: converted, body: RequestBody(buffer: body))
         let routes = self.routes, channel = context.channel
-        let writer = DirectBodyWriter(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop)
-        let executor = self.executor ?? EventLoopTaskExecutor(context.eventLoop)
-        self.executor = executor
+        let writer = DirectBodyWriter(handler: NIOLoopBound(self, eventLoop: context.eventLoop))
         task = Task(executorPreference: executor) {
             let response = await routes.respond(to: request, channel: channel)
             do {
@@ -264,13 +263,12 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// loop (directly when the task already runs there, as it does: tasks run on the event loops).
 struct DirectBodyWriter: ResponseBodyWriter, Sendable {
     let handler: NIOLoopBound<DirectRouteHandler>
-    let eventLoop: any EventLoop
 
     func send(_ part: DirectRouteHandler.Part) async throws {
-        if eventLoop.inEventLoop {
+        if handler.eventLoop.inEventLoop {
             if let wait = try handler.value.send(part) { try await wait.get() }
         } else {
-            let loop = eventLoop
+            let loop = handler.eventLoop
             try await loop.flatSubmit { [handler] in
                 do {
                     return try handler.value.send(part) ?? loop.makeSucceededVoidFuture()

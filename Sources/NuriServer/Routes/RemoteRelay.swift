@@ -195,7 +195,7 @@ struct RemoteRelay {
                             continue
                         }
                         // Read in place: `chunk` is the event's text within `pending`, not a copy.
-                        let chunk = pending, payloadRange = payload.startIndex..<payload.endIndex
+                        let chunk = pending, payloadRange = payload.indices
                         guard let top = try? JSONMembers(chunk, range: payloadRange) else { continue }
                         var edits = JSONEdits()
                         if let model = top["model"] { edits.replace(model, with: nameJSON) }
