@@ -49,4 +49,28 @@ public enum PIIEntityType: String, Sendable, Hashable, CaseIterable, Codable, Co
 
     /// Orders types by their raw value, so tables and sets print stably.
     public static func < (lhs: PIIEntityType, rhs: PIIEntityType) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    // Equal and hashed by case. A raw-valued enum otherwise compares and hashes its raw value:
+    // a string hashed per element of every set of types the guard builds on each request.
+    public static func == (lhs: PIIEntityType, rhs: PIIEntityType) -> Bool { lhs.ordinal == rhs.ordinal }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(ordinal) }
+
+    private var ordinal: UInt8 {
+        switch self {
+        case .rrn: 0
+        case .arn: 1
+        case .passport: 2
+        case .driverLicense: 3
+        case .brn: 4
+        case .crn: 5
+        case .phone: 6
+        case .card: 7
+        case .bankAccount: 8
+        case .email: 9
+        case .ip: 10
+        case .address: 11
+        case .person: 12
+        }
+    }
 }

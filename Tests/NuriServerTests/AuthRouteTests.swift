@@ -141,6 +141,26 @@ struct AuthRouteTests {
             #expect(allowed.status == route.success, "\(route): \(allowed.text)")
         }
     }
+
+    @Test("the Bearer scheme is read in any case, with spaces around the token and tabs after it; anything else is a 401")
+    func headerShapes() async throws {
+        try await RouteHarness.run { harness, client in
+            let token = harness.operatorToken
+            let accepted = ["Bearer \(token)", "bearer \(token)", "BEARER   \(token)", "  Bearer \(token) \t ", "BeArEr \(token)\t"]
+            let refused = ["Bearer", "Bearer   ", "Bearer\(token)", "Bearerx \(token)", "Bear \(token)", "Token \(token)", "\(token)", ""]
+            for header in accepted {
+                try await client.execute(uri: "/api/orgs", method: .get, headers: [.authorization: header]) { (response: TestResponse) async throws in
+                    #expect(response.status == .ok, "\(header.debugDescription)")
+                }
+            }
+            for header in refused {
+                try await client.execute(uri: "/api/orgs", method: .get, headers: [.authorization: header]) { (response: TestResponse) async throws in
+                    #expect(response.status == .unauthorized, "\(header.debugDescription)")
+                    #expect(try response.errorBody().message.contains("must be `Bearer"), "\(header.debugDescription)")
+                }
+            }
+        }
+    }
 }
 
 @Suite("Roles and visibility on the identity routes")

@@ -406,15 +406,26 @@ public struct JSONMembers: Sendable {
 
 /// Replacements in a JSON text (by byte range), applied in one pass.
 public struct JSONEdits: Sendable {
-    private var edits: [(range: Range<Int>, bytes: [UInt8])] = []
+    private typealias Edit = (range: Range<Int>, bytes: [UInt8])
+    /// The first two edits are kept inline (a streamed chunk has at most two, its model and its
+    /// content, and the relay edits every chunk); any more go to `more`.
+    private var first: Edit?
+    private var second: Edit?
+    private var more: [Edit] = []
 
     public init() {}
 
-    public var isEmpty: Bool { edits.isEmpty }
+    public var isEmpty: Bool { first == nil }
 
     /// Replaces `range` with `bytes` (an empty range inserts). Ranges must not overlap.
     public mutating func replace(_ range: Range<Int>, with bytes: [UInt8]) {
-        edits.append((range, bytes))
+        if first == nil {
+            first = (range, bytes)
+        } else if second == nil {
+            second = (range, bytes)
+        } else {
+            more.append((range, bytes))
+        }
     }
 
     /// Replaces `range` with `value` as JSON.
@@ -426,10 +437,19 @@ public struct JSONEdits: Sendable {
     public func apply(to text: [UInt8], range: Range<Int>? = nil, into out: inout [UInt8]) {
         let range = range ?? 0..<text.count
         var cursor = range.lowerBound
-        for edit in edits.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+        func write(_ edit: Edit) {
             out.append(contentsOf: text[cursor..<edit.range.lowerBound])
             out.append(contentsOf: edit.bytes)
             cursor = edit.range.upperBound
+        }
+        if !more.isEmpty, let first, let second {
+            ([first, second] + more).sorted { $0.range.lowerBound < $1.range.lowerBound }.forEach(write)
+        } else if let first, let second, second.range.lowerBound < first.range.lowerBound {
+            write(second)
+            write(first)
+        } else {
+            first.map(write)
+            second.map(write)
         }
         out.append(contentsOf: text[cursor..<range.upperBound])
     }

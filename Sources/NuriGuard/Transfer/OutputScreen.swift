@@ -11,6 +11,9 @@ public struct OutputScreen: Sendable {
     let scanner: PIIScanner
     /// Types masked in the answer.
     let masked: Set<PIIEntityType>
+    /// Whether every masked type is a registration number (13 ASCII digits): then text with
+    /// fewer digits needs no scan.
+    let numbersOnly: Bool
     /// The request's masker: its pseudonyms are restored in the answer.
     var masker: PIIMasker
     let holdBack: Int
@@ -28,7 +31,8 @@ public struct OutputScreen: Sendable {
 
     init(scanner: PIIScanner, masked: Set<PIIEntityType>, masker: PIIMasker, holdBack: Int, audit: AuditLog?, entry: AuditEntry) {
         self.scanner = scanner
-        self.masked = masked.union([.rrn])
+        self.masked = masked.contains(.rrn) ? masked : masked.union([.rrn])
+        numbersOnly = self.masked.isSubset(of: [.rrn, .arn, .crn])
         self.masker = masker
         self.holdBack = holdBack
         self.audit = audit
@@ -80,7 +84,9 @@ public struct OutputScreen: Sendable {
         var cut: String.Index?
         while index > scalars.startIndex {
             let previous = scalars.index(before: index)
-            if scalars[previous].properties.isWhitespace {
+            let scalar = scalars[previous]
+            // ASCII answers without a look-up of Unicode's properties.
+            if scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace {
                 cut = index
                 break
             }
@@ -94,27 +100,37 @@ public struct OutputScreen: Sendable {
         return cut
     }
 
-    /// Whether `text` may hold a type this screen masks. Registration numbers are 13 ASCII
-    /// digits, so text with fewer digits needs no scan (in-house answers mask those alone).
-    private func mayHoldMaskedData(_ text: String) -> Bool {
+    /// Whether `context` followed by `chunk` may hold a type this screen masks. Registration
+    /// numbers are 13 ASCII digits, so text with fewer digits needs no scan (in-house answers
+    /// mask those alone).
+    private func mayHoldMaskedData(_ context: String, _ chunk: String) -> Bool {
         guard !masked.isEmpty else { return false }
-        guard masked.isSubset(of: [.rrn, .arn, .crn]) else { return true }
+        guard numbersOnly else { return true }
         var digits = 0
-        for byte in text.utf8 where byte &- 0x30 < 10 {
-            digits += 1
-            if digits >= 13 { return true }
+        func reachesThirteen(_ text: String) -> Bool {
+            for byte in text.utf8 where byte &- 0x30 < 10 {
+                digits += 1
+                if digits >= 13 { return true }
+            }
+            return false
         }
-        return false
+        return reachesThirteen(context) || reachesThirteen(chunk)
     }
 
     private mutating func release(upTo cut: String.Index) -> String {
         // Scalar indices (a cut may fall inside a grapheme: a combining mark comes later).
         guard cut > pending.unicodeScalars.startIndex else { return "" }
-        let chunk = String(pending.unicodeScalars[..<cut])
-        pending.unicodeScalars.removeSubrange(..<cut)
+        let chunk: String
+        if cut == pending.unicodeScalars.endIndex {
+            chunk = pending
+            pending = ""
+        } else {
+            chunk = String(pending.unicodeScalars[..<cut])
+            pending.unicodeScalars.removeSubrange(..<cut)
+        }
         var released = chunk
-        let text = context + chunk
-        if mayHoldMaskedData(text) {
+        if mayHoldMaskedData(context, chunk) {
+            let text = context + chunk
             let offset = context.unicodeScalars.count
             let entities = scanner.scan(text).entities.compactMap { entity -> PIIEntity? in
                 guard masked.contains(entity.type), entity.start >= offset else { return nil }
@@ -136,7 +152,7 @@ public struct OutputScreen: Sendable {
             }
         }
         released = masker.restore(released)
-        context = String(chunk.unicodeScalars.suffix(Self.contextLength))
+        context = chunk.utf8.count <= Self.contextLength ? chunk : String(chunk.unicodeScalars.suffix(Self.contextLength))
         return released
     }
 }

@@ -135,6 +135,14 @@ public struct TransferPolicy: Sendable {
 
     static let allTypes = Set(PIIEntityType.allCases)
     static let allButResidentNumbers = allTypes.subtracting([.rrn])
+    static let residentNumbers: Set<PIIEntityType> = [.rrn]
+
+    /// What the answer's screen masks: what was not permitted (the usual two made once).
+    static func masked(whenPermitted permitted: Set<PIIEntityType>) -> Set<PIIEntityType> {
+        if permitted.isEmpty { return allTypes }
+        if permitted == allButResidentNumbers { return residentNumbers }
+        return allTypes.subtracting(permitted)
+    }
 
     /// Inside Korea and the controller's hands, everything but resident registration numbers.
     static func permittedInside(_ destination: Destination) -> Set<PIIEntityType> {
@@ -151,7 +159,7 @@ public struct TransferPolicy: Sendable {
     }
 
     private func outputScreen(for request: TransferRequest, permitted: Set<PIIEntityType>, masker: PIIMasker) -> OutputScreen {
-        OutputScreen(scanner: scanner, masked: Self.allTypes.subtracting(permitted), masker: masker,
+        OutputScreen(scanner: scanner, masked: Self.masked(whenPermitted: permitted), masker: masker,
                      holdBack: request.destination.isOutside ? 32 : 0, audit: audit,
                      entry: AuditEntry(actor: request.actor, organisationID: request.organisationID, action: "gateway.output",
                                        target: request.destination.recipient, decision: "mask", reason: "output_screened"))

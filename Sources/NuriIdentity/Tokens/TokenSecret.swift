@@ -25,9 +25,9 @@ public struct TokenSecret: Sendable, Equatable, CustomStringConvertible {
 
     /// Wraps a token a caller presented, if it has the shape of a Nuri token.
     public init?(presented text: String) {
-        let utf8 = Array(text.utf8)
-        guard text.hasPrefix(Self.marker), utf8.count == Self.marker.count + Self.randomLength,
-              utf8.dropFirst(Self.marker.count).allSatisfy(RecordIdentifier.isBase62)
+        let utf8 = text.utf8
+        guard utf8.count == Self.marker.utf8.count + Self.randomLength, utf8.starts(with: Self.marker.utf8),
+              utf8.dropFirst(Self.marker.utf8.count).allSatisfy(RecordIdentifier.isBase62)
         else { return nil }
         self.value = text
     }
@@ -41,7 +41,8 @@ public struct TokenSecret: Sendable, Equatable, CustomStringConvertible {
 
     /// SHA-256 of the token, hex-encoded: what the database stores.
     public var hash: String {
-        Hex.string(SHA256.hash(data: Array(value.utf8)))
+        var text = value
+        return text.withUTF8 { Hex.string(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
     /// Compares this token's hash with a stored one without an early exit, so the time taken

@@ -195,35 +195,30 @@ struct RemoteRelay {
                             continue
                         }
                         // Read in place: `chunk` is the event's text within `pending`, not a copy.
-                        let chunk = pending, payloadRange = payload.indices
-                        guard let top = try? JSONMembers(chunk, range: payloadRange) else { continue }
+                        // A chunk that is not valid JSON (or has no list of choices) is dropped.
+                        let chunk = pending
+                        guard let top = try? ChatChunkMembers(chunk, range: payload.indices) else { continue }
                         var edits = JSONEdits()
-                        if let model = top["model"] { edits.replace(model, with: nameJSON) }
-                        if let id = top["id"], !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
-                        let choices = try top["choices"].map { try JSONMembers.elements(chunk, range: $0) }
-                        if let usage = top["usage"], JSONMembers.kind(chunk, range: usage) == .object {
-                            counts = try Self.usage(chunk, top)
-                            if choices?.isEmpty == true, !clientWantsUsage { continue }
+                        if let model = top.model { edits.replace(model, with: nameJSON) }
+                        if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
+                        if let usage = top.usage, JSONMembers.kind(chunk, range: usage) == .object {
+                            counts = Self.tokens(in: try JSONMembers.value(chunk, range: usage))
+                            if top.choiceCount == 0, !clientWantsUsage { continue }
                         }
-                        if let first = choices?.first, JSONMembers.kind(chunk, range: first) == .object {
-                            let choice = try JSONMembers(chunk, range: first)
-                            if let deltaRange = choice["delta"], JSONMembers.kind(chunk, range: deltaRange) == .object {
-                                // Text the screen holds back goes out with a later chunk; the last
-                                // one (with a finish_reason) carries the rest.
-                                let delta = try JSONMembers(chunk, range: deltaRange)
-                                let contentRange = delta["content"]
-                                var piece: String?
-                                if let contentRange, case .string(let text) = try JSONMembers.value(chunk, range: contentRange) { piece = text }
-                                var content = ""
-                                if let piece { content = try await output.pass(piece) }
-                                if let reason = choice["finish_reason"], JSONMembers.kind(chunk, range: reason) != .null {
-                                    content += try await output.finish()
-                                }
-                                if let contentRange {
-                                    if content != piece { edits.replace(contentRange, with: .string(content)) }
-                                } else if !content.isEmpty {
-                                    Self.insert(member: "content", value: .string(content), into: delta, edits: &edits)
-                                }
+                        if let deltaRange = top.delta {
+                            // Text the screen holds back goes out with a later chunk; the last
+                            // one (with a finish_reason) carries the rest.
+                            let piece = try top.content.flatMap { range throws in try JSONMembers.string(chunk, range: range) }
+                            var content = ""
+                            if let piece { content = try await output.pass(piece) }
+                            if let reason = top.finishReason, JSONMembers.kind(chunk, range: reason) != .null {
+                                content += try await output.finish()
+                            }
+                            if let contentRange = top.content {
+                                if content != piece { edits.replace(contentRange, with: .string(content)) }
+                            } else if !content.isEmpty {
+                                Self.insert(member: "content", value: .string(content), intoObjectAt: deltaRange, isEmpty: top.deltaIsEmpty,
+                                            edits: &edits)
                             }
                         }
                         out.append(contentsOf: "data: ".utf8)
@@ -254,11 +249,16 @@ struct RemoteRelay {
 
     /// Adds `"name": value` to an object that lacks it, just inside its opening brace.
     static func insert(member name: String, value: JSONValue, into object: JSONMembers, edits: inout JSONEdits) {
+        insert(member: name, value: value, intoObjectAt: object.range, isEmpty: object.members.isEmpty, edits: &edits)
+    }
+
+    /// Adds `"name": value` to the object whose text is `range` (braces included), just inside its opening brace.
+    static func insert(member name: String, value: JSONValue, intoObjectAt range: Range<Int>, isEmpty: Bool, edits: inout JSONEdits) {
         var text = JSONValue.string(name).jsonBytes
         text.append(UInt8(ascii: ":"))
         value.write(to: &text)
-        if !object.members.isEmpty { text.append(UInt8(ascii: ",")) }
-        let at = object.range.lowerBound + 1
+        if !isEmpty { text.append(UInt8(ascii: ",")) }
+        let at = range.lowerBound + 1
         edits.replace(at..<at, with: text)
     }
 
@@ -346,12 +346,17 @@ struct RemoteRelay {
 
     /// The index of the blank line ending the event that starts at `start`, if it has arrived.
     static func eventEnd(in bytes: [UInt8], from start: Int) -> Int? {
-        var index = start
-        while index + 1 < bytes.count {
-            if bytes[index] == 0x0A, bytes[index + 1] == 0x0A { return index }
-            index += 1
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            var index = start
+            // Each line feed but the last byte's, found by memchr; an event ends at two in a row.
+            while index + 1 < buffer.count, let found = memchr(base + index, 0x0A, buffer.count - 1 - index) {
+                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if buffer[at + 1] == 0x0A { return at }
+                index = at + 1
+            }
+            return nil
         }
-        return nil
     }
 
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -1,0 +1,200 @@
+/// The members of one streamed chat chunk (`chat.completion.chunk`) that the relay reads or
+/// rewrites, found in one pass over its text, which is checked as JSON on the way.
+///
+/// ``JSONMembers`` would find them too, one object at a time: a pass over the chunk, another over
+/// `choices`, one more over the first choice and its `delta`, with a string per member name and
+/// an array per object. The relay reads every chunk of every stream, so this one pass with no
+/// allocation is what it uses. A member that repeats counts by its last occurrence, as there.
+public struct ChatChunkMembers: Sendable {
+    /// The chunk's text, braces included.
+    public private(set) var range: Range<Int> = 0..<0
+    public private(set) var id: Range<Int>?
+    public private(set) var model: Range<Int>?
+    /// `usage`, whatever kind of value it is.
+    public private(set) var usage: Range<Int>?
+    /// How many choices the chunk has; nil without a `choices` member.
+    public private(set) var choiceCount: Int?
+    /// The first choice's `delta`, when the choice and its delta are objects.
+    public private(set) var delta: Range<Int>?
+    /// The first choice's `finish_reason`, when that choice is an object.
+    public private(set) var finishReason: Range<Int>?
+    /// The delta's `content`, whatever kind of value it is.
+    public private(set) var content: Range<Int>?
+    /// Whether the delta has no member at all.
+    public private(set) var deltaIsEmpty = true
+
+    private init() {}
+
+    /// The chunk whose text is `range` of `bytes` (whitespace around it allowed). A `choices`
+    /// that is not an array makes the text unreadable as a chunk, as invalid JSON does.
+    public init(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) {
+        var found = ChatChunkMembers()
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            parser.index = range.lowerBound
+            parser.skipWhitespace()
+            let start = parser.index
+            guard parser.peek == UInt8(ascii: "{") else { throw parser.error("expected an object") }
+            try parser.forEachMember(depth: 0) { (parser, key) throws(JSONSyntaxError) in
+                let value = parser.index
+                if parser.matches(key, "choices") {
+                    guard parser.peek == UInt8(ascii: "[") else { throw parser.error("expected an array of choices") }
+                    found.forgetChoices()
+                    var count = 0
+                    try parser.forEachElement(depth: 1) { (parser) throws(JSONSyntaxError) in
+                        count += 1
+                        if count == 1, parser.peek == UInt8(ascii: "{") {
+                            try found.readFirstChoice(&parser)
+                        } else {
+                            try parser.skipValue(depth: 2)
+                        }
+                    }
+                    found.choiceCount = count
+                    return
+                }
+                try parser.skipValue(depth: 1)
+                if parser.matches(key, "model") {
+                    found.model = value..<parser.index
+                } else if parser.matches(key, "id") {
+                    found.id = value..<parser.index
+                } else if parser.matches(key, "usage") {
+                    found.usage = value..<parser.index
+                }
+            }
+            found.range = start..<parser.index
+            parser.skipWhitespace()
+            guard parser.index == range.upperBound else { throw parser.error("unexpected text after the JSON value") }
+        }
+        self = found
+    }
+
+    /// A later `choices` replaces what an earlier one said.
+    private mutating func forgetChoices() {
+        delta = nil
+        finishReason = nil
+        content = nil
+        deltaIsEmpty = true
+    }
+
+    private mutating func readFirstChoice(_ parser: inout JSONParser) throws(JSONSyntaxError) {
+        try parser.forEachMember(depth: 2) { (parser, key) throws(JSONSyntaxError) in
+            let value = parser.index
+            if parser.matches(key, "delta") {
+                content = nil
+                deltaIsEmpty = true
+                guard parser.peek == UInt8(ascii: "{") else {
+                    delta = nil
+                    try parser.skipValue(depth: 3)
+                    return
+                }
+                try parser.forEachMember(depth: 3) { (parser, key) throws(JSONSyntaxError) in
+                    deltaIsEmpty = false
+                    let value = parser.index
+                    try parser.skipValue(depth: 4)
+                    if parser.matches(key, "content") { content = value..<parser.index }
+                }
+                delta = value..<parser.index
+                return
+            }
+            try parser.skipValue(depth: 3)
+            if parser.matches(key, "finish_reason") { finishReason = value..<parser.index }
+        }
+    }
+}
+
+extension JSONMembers {
+    /// The string whose JSON text (quotes included) is `range` of `bytes`; nil for any other kind.
+    public static func string(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> String? {
+        guard kind(bytes, range: range) == .string else { return nil }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> String in
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            parser.index = range.lowerBound
+            return try parser.string()
+        }
+    }
+}
+
+extension JSONParser {
+    /// A member name as it appears in the text: its bytes between the quotes, or the decoded
+    /// name when it has escapes.
+    struct Key {
+        let raw: Range<Int>
+        let decoded: String?
+    }
+
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// Whether `key` is `name` (ASCII).
+    func matches(_ key: Key, _ name: StaticString) -> Bool {
+        if let decoded = key.decoded {
+            return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+        guard key.raw.count == name.utf8CodeUnitCount else { return false }
+        var offset = 0
+        for index in key.raw {
+            guard bytes[index] == name.utf8Start[offset] else { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// Walks the object at the current index; `body` is called at each member's value and must
+    /// move past it.
+    mutating func forEachMember(depth: Int, _ body: (inout JSONParser, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard peek == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+            let start = index
+            try skipString()
+            let raw = start + 1..<index - 1
+            var decoded: String?
+            if bytes[raw].contains(UInt8(ascii: "\\")) {
+                index = start
+                decoded = try string()
+            }
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
+            index += 1
+            skipWhitespace()
+            try body(&self, Key(raw: raw, decoded: decoded))
+            skipWhitespace()
+            guard let next = peek else { throw error("unexpected end inside an object") }
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "}") { return }
+            index -= 1
+            throw error("expected ',' or '}' in an object")
+        }
+    }
+
+    /// Walks the array at the current index; `body` is called at each element and must move past it.
+    mutating func forEachElement(depth: Int, _ body: (inout JSONParser) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard peek == UInt8(ascii: "[") else { throw error("expected an array") }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try body(&self)
+            skipWhitespace()
+            guard let next = peek else { throw error("unexpected end inside an array") }
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "]") { return }
+            index -= 1
+            throw error("expected ',' or ']' in an array")
+        }
+    }
+}
