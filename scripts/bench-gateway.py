@@ -11,7 +11,11 @@ runs wrk twice:
   * throughput: --connections connections              -> requests per second.
 
 Added latency is a gateway's percentile minus the upstream's percentile at the same setting (a
-difference of percentiles, not the percentile of per-request differences).
+difference of percentiles, not the percentile of per-request differences). The host's load
+drifts from minute to minute on a shared machine, so the figure reported is paired: --rounds
+times, the upstream directly and then the gateway, one connection each for --pair-seconds, back
+to back; the added latency is the median of the rounds' differences (with their range). The
+single long runs are still printed, and given in --json.
 
 CPUs: the gateway under test is pinned to --gateway-cpus, the upstream and wrk share
 --load-cpus (taskset), so both gateways get the same cores and never compete with the load.
@@ -27,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -120,6 +125,26 @@ def measure(args, name, base, token, model, lua_dir):
     return rows
 
 
+def paired(args, base, token, model, direct, lua_dir):
+    """Added latency in --rounds rounds of (upstream directly, then the gateway), back to back."""
+    rows = {}
+    for mode, stream in (("plain", False), ("stream", True)):
+        body = json.dumps({"model": model, "messages": QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
+        direct_body = json.dumps({"model": "fake", "messages": QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
+        added = {"p50": [], "p99": []}
+        failures = 0
+        for _ in range(args.rounds):
+            upstream = wrk(args, direct + "/chat/completions", "none", direct_body, 1, args.pair_seconds, lua_dir)
+            gateway = wrk(args, base + "/chat/completions", token, body, 1, args.pair_seconds, lua_dir)
+            failures += upstream["failures"] + gateway["failures"]
+            for key in added:
+                added[key].append(gateway[key] - upstream[key])
+        rows[mode] = {f"added_{key}": statistics.median(values) for key, values in added.items()}
+        rows[mode].update({f"added_{key}_rounds": sorted(values) for key, values in added.items()})
+        rows[mode]["failures"] = failures
+    return rows
+
+
 def start_upstream(args, cpus):
     """The fake upstream on `cpus`, answering; returns the process and its base URL."""
     port = free_port()
@@ -200,6 +225,8 @@ def main():
     parser.add_argument("--load-cpus", default="1", help="CPUs of the fake upstream and wrk (default 1)")
     parser.add_argument("--chunks", type=int, default=16, help="content chunks per streamed answer (default 16)")
     parser.add_argument("--nuri-log-level", default="info", help="nuri serve --log-level (default info: a line per request)")
+    parser.add_argument("--rounds", type=int, default=5, help="paired rounds for the added latency (default 5)")
+    parser.add_argument("--pair-seconds", type=int, default=2, help="seconds per side of each paired round (default 2)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
@@ -233,6 +260,7 @@ def main():
         processes.append(nuri)
         check("nuri", base, token, "fake")
         results["nuri"] = measure(args, "nuri", base, token, "fake", directory)
+        pairs = {"nuri": paired(args, base, token, "fake", upstream + "/v1", directory)}
         stop(nuri)
 
         if args.litellm:
@@ -240,6 +268,7 @@ def main():
             processes.append(litellm)
             check("litellm", base, key, "fake")
             results["litellm"] = measure(args, "litellm", base, key, "fake", directory)
+            pairs["litellm"] = paired(args, base, key, "fake", upstream + "/v1", directory)
             stop(litellm)
     finally:
         for process in processes:
@@ -255,11 +284,21 @@ def main():
             added = "" if name.startswith("upstream") else f"{row['p50'] - direct[mode]['p50']:10.3f} {row['p99'] - direct[mode]['p99']:10.3f}"
             print(f"{name:10} {mode:7} {row['rps']:9.0f} {row['p50']:8.3f} {row['p99']:8.3f} {added}")
     print("upstream*: the fake upstream on the gateway's CPU, reached across CPUs (the cost of the extra hop alone)")
+    print()
+    print(f"Added latency, paired: {args.rounds} rounds of (upstream directly, then the gateway), {args.pair_seconds} s each, "
+          "one connection; the median of the rounds' differences, and their range")
+    print(f"{'target':10} {'mode':7} {'added p50':>10} {'range':>15} {'added p99':>10} {'range':>15}")
+    for name, rows in pairs.items():
+        for mode, row in rows.items():
+            ranges = {key: f"{row[f'added_{key}_rounds'][0]:.3f}–{row[f'added_{key}_rounds'][-1]:.3f}" for key in ("p50", "p99")}
+            print(f"{name:10} {mode:7} {row['added_p50']:10.3f} {ranges['p50']:>15} {row['added_p99']:10.3f} {ranges['p99']:>15}")
+            results[name][mode]["paired"] = row
     if "litellm" in results:
         for mode in ("plain", "stream"):
             ratio = results["nuri"][mode]["rps"] / results["litellm"][mode]["rps"]
             print(f"nuri / litellm req/s ({mode}): {ratio:.1f}x")
     failures = sum(row["failures"] for rows in results.values() for row in rows.values())
+    failures += sum(row["failures"] for rows in pairs.values() for row in rows.values())
     if args.json:
         print(json.dumps(results, indent=2))
     if failures:
