@@ -273,6 +273,7 @@ def main():
     finally:
         for process in processes:
             stop(process)
+        shutil.rmtree(directory, ignore_errors=True)
 
     direct = results["upstream"]
     print()
