@@ -102,28 +102,7 @@ public struct ChatChunkMembers: Sendable {
     }
 }
 
-extension JSONMembers {
-    /// The string whose JSON text (quotes included) is `range` of `bytes`; nil for any other kind.
-    public static func string(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> String? {
-        guard kind(bytes, range: range) == .string else { return nil }
-        return try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> String in
-            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
-            parser.index = range.lowerBound
-            return try parser.string()
-        }
-    }
-}
-
 extension JSONParser {
-    /// A member name as it appears in the text: its bytes between the quotes, or the decoded
-    /// name when it has escapes.
-    struct Key {
-        let raw: Range<Int>
-        let decoded: String?
-    }
-
-    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
-
     /// Whether `key` is `name` (ASCII).
     func matches(_ key: Key, _ name: StaticString) -> Bool {
         if let decoded = key.decoded {
@@ -136,65 +115,5 @@ extension JSONParser {
             offset += 1
         }
         return true
-    }
-
-    /// Walks the object at the current index; `body` is called at each member's value and must
-    /// move past it.
-    mutating func forEachMember(depth: Int, _ body: (inout JSONParser, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
-        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
-        guard peek == UInt8(ascii: "{") else { throw error("expected an object") }
-        index += 1
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
-            let start = index
-            try skipString()
-            let raw = start + 1..<index - 1
-            var decoded: String?
-            if bytes[raw].contains(UInt8(ascii: "\\")) {
-                index = start
-                decoded = try string()
-            }
-            skipWhitespace()
-            guard peek == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
-            index += 1
-            skipWhitespace()
-            try body(&self, Key(raw: raw, decoded: decoded))
-            skipWhitespace()
-            guard let next = peek else { throw error("unexpected end inside an object") }
-            index += 1
-            if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "}") { return }
-            index -= 1
-            throw error("expected ',' or '}' in an object")
-        }
-    }
-
-    /// Walks the array at the current index; `body` is called at each element and must move past it.
-    mutating func forEachElement(depth: Int, _ body: (inout JSONParser) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
-        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
-        guard peek == UInt8(ascii: "[") else { throw error("expected an array") }
-        index += 1
-        skipWhitespace()
-        if peek == UInt8(ascii: "]") {
-            index += 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            try body(&self)
-            skipWhitespace()
-            guard let next = peek else { throw error("unexpected end inside an array") }
-            index += 1
-            if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "]") { return }
-            index -= 1
-            throw error("expected ',' or ']' in an array")
-        }
     }
 }

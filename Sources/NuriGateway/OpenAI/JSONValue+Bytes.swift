@@ -316,35 +316,11 @@ public struct JSONMembers: Sendable {
             parser.index = range.lowerBound
             parser.skipWhitespace()
             let start = parser.index
-            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "{") else {
-                throw parser.error("expected an object")
-            }
-            parser.index += 1
-            parser.skipWhitespace()
-            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "}") {
-                parser.index += 1
-            } else {
-                while true {
-                    parser.skipWhitespace()
-                    guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
-                        throw parser.error("expected a member name in quotes")
-                    }
-                    let key = try parser.string()
-                    parser.skipWhitespace()
-                    guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: ":") else {
-                        throw parser.error("expected ':' after a member name")
-                    }
-                    parser.index += 1
-                    parser.skipWhitespace()
-                    let valueStart = parser.index
-                    try parser.skipValue(depth: 1)
-                    members.append(Member(key: key, value: valueStart..<parser.index))
-                    parser.skipWhitespace()
-                    guard parser.index < parser.bytes.count else { throw parser.error("unexpected end inside an object") }
-                    if parser.bytes[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
-                    if parser.bytes[parser.index] == UInt8(ascii: "}") { parser.index += 1; break }
-                    throw parser.error("expected ',' or '}' in an object")
-                }
+            try parser.forEachMember(depth: 0) { (parser, key) throws(JSONSyntaxError) in
+                let valueStart = parser.index
+                try parser.skipValue(depth: 1)
+                let name = key.decoded ?? String(decoding: UnsafeBufferPointer(rebasing: parser.bytes[key.raw]), as: UTF8.self)
+                members.append(Member(key: name, value: valueStart..<parser.index))
             }
             objectRange = start..<parser.index
             parser.skipWhitespace()
@@ -365,20 +341,10 @@ public struct JSONMembers: Sendable {
         try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
             var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
             parser.index = range.lowerBound
-            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "[") else { throw parser.error("expected an array") }
-            parser.index += 1
-            parser.skipWhitespace()
-            if parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "]") { return }
-            while true {
-                parser.skipWhitespace()
+            try parser.forEachElement(depth: 0) { (parser) throws(JSONSyntaxError) in
                 let start = parser.index
                 try parser.skipValue(depth: 1)
                 elements.append(start..<parser.index)
-                parser.skipWhitespace()
-                guard parser.index < parser.bytes.count else { throw parser.error("unexpected end inside an array") }
-                if parser.bytes[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
-                if parser.bytes[parser.index] == UInt8(ascii: "]") { return }
-                throw parser.error("expected ',' or ']' in an array")
             }
         }
         return elements
@@ -387,6 +353,16 @@ public struct JSONMembers: Sendable {
     /// The value whose text is `range` of `bytes`, built.
     public static func value(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> JSONValue {
         try JSONValue(parsing: bytes[range])
+    }
+
+    /// The string whose JSON text (quotes included) is `range` of `bytes`; nil for any other kind.
+    public static func string(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> String? {
+        guard kind(bytes, range: range) == .string else { return nil }
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> String in
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            parser.index = range.lowerBound
+            return try parser.string()
+        }
     }
 
     /// What kind of value the text at `range` is, from its first byte.
@@ -539,5 +515,76 @@ extension JSONParser {
             index += 1
         }
         throw error("unexpected end inside a string")
+    }
+}
+
+extension JSONParser {
+    /// A member name as it appears in the text: its bytes between the quotes, or the decoded
+    /// name when it has escapes.
+    struct Key {
+        let raw: Range<Int>
+        let decoded: String?
+    }
+
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// Walks the object at the current index; `body` is called at each member's value and must
+    /// move past it.
+    mutating func forEachMember(depth: Int, _ body: (inout JSONParser, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard peek == UInt8(ascii: "{") else { throw error("expected an object") }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+            let start = index
+            try skipString()
+            let raw = start + 1..<index - 1
+            var decoded: String?
+            if bytes[raw].contains(UInt8(ascii: "\\")) {
+                index = start
+                decoded = try string()
+            }
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
+            index += 1
+            skipWhitespace()
+            try body(&self, Key(raw: raw, decoded: decoded))
+            skipWhitespace()
+            guard let next = peek else { throw error("unexpected end inside an object") }
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "}") { return }
+            index -= 1
+            throw error("expected ',' or '}' in an object")
+        }
+    }
+
+    /// Walks the array at the current index; `body` is called at each element and must move past it.
+    mutating func forEachElement(depth: Int, _ body: (inout JSONParser) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
+        guard peek == UInt8(ascii: "[") else { throw error("expected an array") }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try body(&self)
+            skipWhitespace()
+            guard let next = peek else { throw error("unexpected end inside an array") }
+            index += 1
+            if next == UInt8(ascii: ",") { continue }
+            if next == UInt8(ascii: "]") { return }
+            index -= 1
+            throw error("expected ',' or ']' in an array")
+        }
     }
 }
