@@ -120,7 +120,7 @@ struct TransferPolicyTests {
         try await GuardFixture.with(backend) { fixture in
             let answer = "확인된 주민번호는 900101-1234567 이며 연락처는 010-1234-5678 입니다."
             let decision = try await fixture.policy.decide(fixture.request(["확인해 주세요"], to: .inHouse))
-            for size in [1, 2, 3, 5, 8] {
+            for size in [1, 2, 3, 5, 8, 13, 21, 34] {
                 var output = decision.output
                 var streamed = ""
                 let scalars = Array(answer.unicodeScalars)
