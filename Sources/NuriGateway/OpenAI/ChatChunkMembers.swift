@@ -34,11 +34,9 @@ public struct ChatChunkMembers: Sendable {
             parser.index = range.lowerBound
             parser.skipWhitespace()
             let start = parser.index
-            guard parser.peek == UInt8(ascii: "{") else { throw parser.error("expected an object") }
             try parser.forEachMember(depth: 0) { (parser, key) throws(JSONSyntaxError) in
                 let value = parser.index
                 if parser.matches(key, "choices") {
-                    guard parser.peek == UInt8(ascii: "[") else { throw parser.error("expected an array of choices") }
                     found.forgetChoices()
                     var count = 0
                     try parser.forEachElement(depth: 1) { (parser) throws(JSONSyntaxError) in

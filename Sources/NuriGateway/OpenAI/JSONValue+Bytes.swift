@@ -437,39 +437,9 @@ extension JSONParser {
         guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
         guard index < bytes.count else { throw error("unexpected end of the text") }
         switch bytes[index] {
-        case UInt8(ascii: "{"):
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return }
-            while true {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
-                try skipString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
-                index += 1
-                skipWhitespace()
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end inside an object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return }
-                throw error("expected ',' or '}' in an object")
-            }
-        case UInt8(ascii: "["):
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return }
-            while true {
-                skipWhitespace()
-                try skipValue(depth: depth + 1)
-                skipWhitespace()
-                guard index < bytes.count else { throw error("unexpected end inside an array") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return }
-                throw error("expected ',' or ']' in an array")
-            }
-        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "{"): try forEachMember(depth: depth) { (parser, _) throws(JSONSyntaxError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["): try forEachElement(depth: depth) { (parser) throws(JSONSyntaxError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "\""): _ = try skipString()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -500,16 +470,17 @@ extension JSONParser {
     }
 
     /// Moves past a string; plain ones are only scanned, escaped ones are checked by decoding.
-    mutating func skipString() throws(JSONSyntaxError) {
+    /// Returns whether the string had escapes.
+    mutating func skipString() throws(JSONSyntaxError) -> Bool {
         let start = index
         index += 1
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { index += 1; return }
+            if byte == UInt8(ascii: "\"") { index += 1; return false }
             if byte == UInt8(ascii: "\\") {
                 index = start
                 _ = try string()
-                return
+                return true
             }
             guard byte >= 0x20 else { throw error("control character in a string") }
             index += 1
@@ -543,10 +514,10 @@ extension JSONParser {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
             let start = index
-            try skipString()
+            let escaped = try skipString()
             let raw = start + 1..<index - 1
             var decoded: String?
-            if bytes[raw].contains(UInt8(ascii: "\\")) {
+            if escaped {
                 index = start
                 decoded = try string()
             }
