@@ -29,39 +29,30 @@ public struct ChatChunkMembers: Sendable {
     /// that is not an array makes the text unreadable as a chunk, as invalid JSON does.
     public init(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) {
         var found = ChatChunkMembers()
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
-            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
-            parser.index = range.lowerBound
-            parser.skipWhitespace()
-            let start = parser.index
-            try parser.forEachMember(depth: 0) { (parser, key) throws(JSONSyntaxError) in
-                let value = parser.index
-                if parser.matches(key, "choices") {
-                    found.forgetChoices()
-                    var count = 0
-                    try parser.forEachElement(depth: 1) { (parser) throws(JSONSyntaxError) in
-                        count += 1
-                        if count == 1, parser.peek == UInt8(ascii: "{") {
-                            try found.readFirstChoice(&parser)
-                        } else {
-                            try parser.skipValue(depth: 2)
-                        }
+        found.range = try JSONParser.forEachMember(ofObjectIn: bytes, range: range) { (parser, key) throws(JSONSyntaxError) in
+            let value = parser.index
+            if parser.matches(key, "choices") {
+                found.forgetChoices()
+                var count = 0
+                try parser.forEachElement(depth: 1) { (parser) throws(JSONSyntaxError) in
+                    count += 1
+                    if count == 1, parser.peek == UInt8(ascii: "{") {
+                        try found.readFirstChoice(&parser)
+                    } else {
+                        try parser.skipValue(depth: 2)
                     }
-                    found.choiceCount = count
-                    return
                 }
-                try parser.skipValue(depth: 1)
-                if parser.matches(key, "model") {
-                    found.model = value..<parser.index
-                } else if parser.matches(key, "id") {
-                    found.id = value..<parser.index
-                } else if parser.matches(key, "usage") {
-                    found.usage = value..<parser.index
-                }
+                found.choiceCount = count
+                return
             }
-            found.range = start..<parser.index
-            parser.skipWhitespace()
-            guard parser.index == range.upperBound else { throw parser.error("unexpected text after the JSON value") }
+            try parser.skipValue(depth: 1)
+            if parser.matches(key, "model") {
+                found.model = value..<parser.index
+            } else if parser.matches(key, "id") {
+                found.id = value..<parser.index
+            } else if parser.matches(key, "usage") {
+                found.usage = value..<parser.index
+            }
         }
         self = found
     }

@@ -308,26 +308,14 @@ public struct JSONMembers: Sendable {
     /// The object that `range` of `bytes` holds (whitespace around it allowed); checks the whole
     /// text is valid JSON.
     public init(_ bytes: [UInt8], range: Range<Int>? = nil) throws(JSONSyntaxError) {
-        let range = range ?? 0..<bytes.count
         var members: [Member] = []
-        var objectRange = range
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in
-            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
-            parser.index = range.lowerBound
-            parser.skipWhitespace()
-            let start = parser.index
-            try parser.forEachMember(depth: 0) { (parser, key) throws(JSONSyntaxError) in
-                let valueStart = parser.index
-                try parser.skipValue(depth: 1)
-                let name = key.decoded ?? String(decoding: UnsafeBufferPointer(rebasing: parser.bytes[key.raw]), as: UTF8.self)
-                members.append(Member(key: name, value: valueStart..<parser.index))
-            }
-            objectRange = start..<parser.index
-            parser.skipWhitespace()
-            guard parser.index == range.upperBound else { throw parser.error("unexpected text after the JSON value") }
+        self.range = try JSONParser.forEachMember(ofObjectIn: bytes, range: range ?? 0..<bytes.count) { (parser, key) throws(JSONSyntaxError) in
+            let valueStart = parser.index
+            try parser.skipValue(depth: 1)
+            let name = key.decoded ?? String(decoding: UnsafeBufferPointer(rebasing: parser.bytes[key.raw]), as: UTF8.self)
+            members.append(Member(key: name, value: valueStart..<parser.index))
         }
         self.members = members
-        self.range = objectRange
     }
 
     /// The value of `key` (the last, if the name repeats, as when parsing into a dictionary).
@@ -498,6 +486,23 @@ extension JSONParser {
     }
 
     var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// Walks the object that `range` of `bytes` holds (whitespace around it allowed, nothing
+    /// else); returns the object's range, braces included.
+    static func forEachMember(ofObjectIn bytes: [UInt8], range: Range<Int>,
+                              _ body: (inout JSONParser, Key) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) -> Range<Int> {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) -> Range<Int> in
+            var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+            parser.index = range.lowerBound
+            parser.skipWhitespace()
+            let start = parser.index
+            try parser.forEachMember(depth: 0, body)
+            let end = parser.index
+            parser.skipWhitespace()
+            guard parser.index == range.upperBound else { throw parser.error("unexpected text after the JSON value") }
+            return start..<end
+        }
+    }
 
     /// Walks the object at the current index; `body` is called at each member's value and must
     /// move past it.
