@@ -137,9 +137,14 @@ public final class Database: Sendable {
     ///
     /// Write transactions on one SQLite file take turns within the process before they begin
     /// (see ``SQLiteWriteGate``), so none holds a pool thread waiting for another's lock.
-    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await Task {
-            guard let sqlitePath else { return try await self.uncancellableTransaction(body) }
+    ///
+    /// `body` and the statements' encoding run on `executor` when one is given (for example
+    /// ``BackgroundExecutor/shared`` for a write no request waits on), otherwise where tasks
+    /// usually run, on the event loops.
+    public func transaction<R: Sendable>(preferring executor: (any TaskExecutor)? = nil,
+                                         _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await Task(executorPreference: executor) {
+            guard let sqlitePath = self.sqlitePath else { return try await self.uncancellableTransaction(body) }
             await SQLiteWriteGate.shared.enter(sqlitePath)
             do {
                 let result = try await self.uncancellableTransaction(body)

@@ -14,16 +14,22 @@ public enum RecordIdentifier {
 
     /// `count` characters, each uniformly one of 62 (about 5.95 bits each).
     public static func randomBase62(count: Int) -> String {
+        String(decoding: randomBase62Bytes(count: count), as: UTF8.self)
+    }
+
+    /// `count` base62 characters as ASCII bytes.
+    static func randomBase62Bytes(count: Int) -> [UInt8] {
         var characters: [UInt8] = []
         characters.reserveCapacity(count)
         while characters.count < count {
             // Rejection sampling: 248 = 4 × 62, so every character is equally likely. The bytes
             // come in one request to the kernel (a few spare for the rejected ones), not one each.
-            for byte in randomBytes(count - characters.count + 8) where byte < 248 && characters.count < count {
+            let wanted = count - characters.count
+            for byte in randomBytes(wanted + wanted / 16 + 8) where byte < 248 && characters.count < count {
                 characters.append(alphabet[Int(byte % 62)])
             }
         }
-        return String(decoding: characters, as: UTF8.self)
+        return characters
     }
 
     /// `count` bytes from the system's cryptographic random source, from glibc's `arc4random_buf`
@@ -51,12 +57,20 @@ public enum RecordIdentifier {
     /// 12 random ones (about 71 bits). For tables written in bulk: new keys go at the end of the
     /// index instead of on a random page each (which made every metered request rewrite pages).
     public static func makeTimeOrdered(_ prefix: String, milliseconds: Int) -> String {
+        makeTimeOrdered(prefix, milliseconds: milliseconds, count: 1)[0]
+    }
+
+    /// `count` such ids for the same millisecond, from one request for random bytes.
+    public static func makeTimeOrdered(_ prefix: String, milliseconds: Int, count: Int) -> [String] {
         var time = max(0, milliseconds)
-        var characters = [UInt8](repeating: alphabet[0], count: 8)
-        for index in characters.indices.reversed() {
-            characters[index] = alphabet[time % 62]
+        var head = Array(prefix.utf8) + [UInt8(ascii: "_")] + [UInt8](repeating: alphabet[0], count: 8)
+        for index in head.indices.reversed().prefix(8) {
+            head[index] = alphabet[time % 62]
             time /= 62
         }
-        return prefix + "_" + String(decoding: characters, as: UTF8.self) + randomBase62(count: 12)
+        let random = randomBase62Bytes(count: 12 * count)
+        return (0..<count).map { index in
+            String(decoding: head + random[(12 * index)..<(12 * index + 12)], as: UTF8.self)
+        }
     }
 }

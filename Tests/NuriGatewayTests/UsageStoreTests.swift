@@ -32,6 +32,33 @@ struct UsageStoreTests {
             #expect(recent.count == 1 && recent.first?.organisationID == nil)
         }
     }
+
+    @Test("a batch longer than one statement is written whole", arguments: TestBackend.available)
+    func longBatch(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let store = UsageStore(database: database)
+            // 2 full statements of 32 rows and a partial one; the token counts add up to a sum
+            // only the whole batch gives.
+            let batch = (1...69).map { record("smollm2", org: "org_a", user: "usr_1", prompt: $0, completion: 1, status: $0 == 69 ? 500 : 200) }
+            try await store.record(batch, preferring: BackgroundExecutor.shared)
+            let summary = try await store.summary(since: 0)
+            #expect(summary.count == 1)
+            #expect(summary.first?.requests == 69 && summary.first?.promptTokens == 69 * 70 / 2)
+            #expect(summary.first?.completionTokens == 69 && summary.first?.errors == 1)
+        }
+    }
+
+    @Test("names with quotes, backslashes, control characters and Hangul are stored as given", arguments: TestBackend.available)
+    func unusualNames(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let store = UsageStore(database: database)
+            let names = [#"say "hi"\now"#, "모델/한국어:v1", "tab\there\u{1}", "😀"]
+            try await store.record(names.map { record($0, org: $0, user: "usr_1", prompt: 1, completion: 1) })
+            let summary = try await store.summary(since: 0)
+            #expect(Set(summary.map(\.model)) == Set(names))
+            #expect(summary.allSatisfy { $0.organisationID == $0.model })
+        }
+    }
 }
 
 final class ManualClock: @unchecked Sendable {

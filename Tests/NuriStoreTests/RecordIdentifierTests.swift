@@ -36,6 +36,17 @@ struct RecordIdentifierTests {
         checkShape(RecordIdentifier.makeTimeOrdered("audit_event", milliseconds: 5), prefix: "audit_event")
     }
 
+    @Test("a batch of ids from one call: all different, all of the one millisecond, and unlike the next batch's")
+    func batch() {
+        let first = RecordIdentifier.makeTimeOrdered("use", milliseconds: 1_795_924_800_123, count: 1_000)
+        let second = RecordIdentifier.makeTimeOrdered("use", milliseconds: 1_795_924_800_123, count: 1_000)
+        #expect(first.count == 1_000 && Set(first + second).count == 2_000)
+        #expect(Set(first.map { $0.prefix(4 + 8) }) == [first[0].prefix(4 + 8)])
+        #expect(first[0].prefix(4 + 8) == RecordIdentifier.makeTimeOrdered("use", milliseconds: 1_795_924_800_123).prefix(4 + 8))
+        for id in first { checkShape(id, prefix: "use") }
+        #expect(RecordIdentifier.makeTimeOrdered("use", milliseconds: 5, count: 0).isEmpty)
+    }
+
     @Test("isBase62 accepts exactly the 62 characters of the alphabet, of all 256 bytes")
     func base62Membership() {
         for byte in UInt8.min...UInt8.max {

@@ -197,6 +197,28 @@ struct DatabaseLocationTests {
         }
     }
 
+    @Test("a transaction given an executor runs every step of its body there; without one, not",
+          arguments: TestBackend.available)
+    func transactionOnExecutor(backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database, _ in
+            let background = BackgroundExecutor.shared
+            let steps = try await database.transaction(preferring: background) { db in
+                var steps = [background.isCurrent]
+                try await db.raw("INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_1', 'a', 'public', 0)").run()
+                steps.append(background.isCurrent)
+                try await db.raw("INSERT INTO organisations (id, name, sector, created_at) VALUES ('org_2', 'b', 'public', 0)").run()
+                steps.append(background.isCurrent)
+                return steps
+            }
+            #expect(steps == [true, true, true])
+            let elsewhere = try await database.transaction { _ in background.isCurrent }
+            #expect(!elsewhere)
+            // The thread's lower priority is what keeps it from delaying requests.
+            let nice = try await database.transaction(preferring: background) { _ in getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+            #expect(nice == BackgroundExecutor.niceness)
+        }
+    }
+
     @Test("the redacted description hides the password and keeps the rest")
     func redaction() {
         let location = DatabaseLocation.postgres(url: "postgres://nuri:hunter2@db:5432/nuri", schema: "a")

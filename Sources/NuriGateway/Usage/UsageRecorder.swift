@@ -1,3 +1,4 @@
+import NuriStore
 import Synchronization
 
 /// Writes usage records off the request path.
@@ -13,6 +14,11 @@ import Synchronization
 ///
 /// A record carries the time it was handed over, not the time it was written.
 ///
+/// Batches are built and written on ``executor`` (by default ``BackgroundExecutor/shared``, a
+/// thread of lower priority), not on the event loop of the request that started the batch:
+/// there, the requests arriving while a batch of a few hundred records was encoded waited for
+/// it (1.3–1.9 ms every 100 ms at 3,000 requests/s, which was the gateway's p99).
+///
 /// A lock, not an actor: every request hands a record over, and an actor would cost each of them
 /// a hop between executors.
 public final class UsageRecorder: Sendable {
@@ -22,6 +28,8 @@ public final class UsageRecorder: Sendable {
     public let interval: Duration
     /// A batch this large is written without waiting for the interval.
     public let batchSize: Int
+    /// Where batches are built and written.
+    let executor: any TaskExecutor
 
     private struct State {
         var pending: [UsageRecord] = []
@@ -34,8 +42,10 @@ public final class UsageRecorder: Sendable {
     /// Records are written to `store`; a failed write is reported to `onFailure` with the number
     /// of records lost (metering never fails a request).
     public init(store: UsageStore, interval: Duration = .milliseconds(100), batchSize: Int = 1_000,
+                executor: any TaskExecutor = BackgroundExecutor.shared,
                 onFailure: @escaping @Sendable (any Error, Int) -> Void = { _, _ in }) {
         self.store = store
+        self.executor = executor
         self.interval = interval
         self.batchSize = max(1, batchSize)
         self.onFailure = onFailure
@@ -77,11 +87,12 @@ public final class UsageRecorder: Sendable {
     private func write(_ state: inout State) -> Task<Void, Never>? {
         guard !state.pending.isEmpty else { return state.lastWrite }
         let batch = state.pending, previous = state.lastWrite, store = self.store, onFailure = self.onFailure
+        let executor = self.executor
         state.pending.removeAll(keepingCapacity: true)
-        let task = Task {
+        let task = Task(executorPreference: executor) {
             await previous?.value
             do {
-                try await store.record(batch)
+                try await store.record(batch, preferring: executor)
             } catch {
                 onFailure(error, batch.count)
             }
