@@ -47,7 +47,9 @@ public final class RemoteBackend: Sendable {
         try await post(path, bytes: body.jsonBytes)
     }
 
-    /// POSTs a JSON text to `path` on the first replica that answers.
+    /// POSTs a JSON text to `path` on the first replica that answers. A cancelled task (the
+    /// client left) stops at once with `CancellationError`: no replica is marked down for it, and
+    /// no other replica is asked.
     public func post(_ path: String, bytes: [UInt8]) async throws -> UpstreamResponse {
         let data = ByteBuffer(bytes: bytes)
         var failures: [String] = []
@@ -57,6 +59,9 @@ public final class RemoteBackend: Sendable {
                 let response = try await client.execute(.POST, endpoint, path: path, headers: headers, body: data, timeout: timeout)
                 replicas.markUp(index)
                 return response
+            } catch is CancellationError {
+                // The client left: the replica did nothing wrong, and nobody waits for another.
+                throw CancellationError()
             } catch {
                 // Nothing was received: safe to try the next replica.
                 failures.append("\(base): \(error)")

@@ -20,6 +20,8 @@ import NIOTLS
 /// - A request that finds its reused connection closed by the upstream (keep-alive timeouts race
 ///   with new requests) is sent again on a fresh connection, once per stale connection. Nothing
 ///   of an answer had been received, so the upstream never saw it.
+/// - A request whose task is cancelled before the answer's head (its client left) closes its
+///   connection and throws `CancellationError`, which says so, rather than an upstream failure.
 public final class UpstreamClient: Sendable {
     public struct Configuration: Sendable {
         /// How long a connection may take to open before the replica counts as down.
@@ -80,10 +82,15 @@ public final class UpstreamClient: Sendable {
         }
         channel.writeAndFlush(exchange, promise: written)
         let future = exchange.promise.futureResult
-        return try await withTaskCancellationHandler {
-            try await future.get()
-        } onCancel: {
-            channel.close(promise: nil)
+        do {
+            return try await withTaskCancellationHandler {
+                try await future.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch where Task.isCancelled {
+            // Closed by the cancellation above: the asker left, the upstream did not fail.
+            throw CancellationError()
         }
     }
 

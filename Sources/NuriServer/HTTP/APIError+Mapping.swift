@@ -34,6 +34,11 @@ extension APIError {
             self.init(decoding: error)
         case let error as any HTTPResponseError:
             self.init(http: error)
+        case is CancellationError:
+            // The request's task is cancelled when its client closes the connection: nobody
+            // reads this answer; the status says what happened in the log and the usage records.
+            self.init(status: .clientClosedRequest, message: "the client closed the connection before the answer",
+                      type: "client_closed_request", code: "client_closed_request")
         default:
             self.init(status: .internalServerError, message: "internal error; the server log has the details", type: "server_error", code: "internal_error")
         }
@@ -185,4 +190,9 @@ extension APIError {
             return "a value of type \(name)"
         }
     }
+}
+
+extension HTTPResponse.Status {
+    /// 499, as nginx names it: the client closed the connection before the answer was sent.
+    static let clientClosedRequest = HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
 }

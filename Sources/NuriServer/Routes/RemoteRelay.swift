@@ -112,11 +112,25 @@ struct RemoteRelay {
         var upstreamBody: [UInt8] = []
         upstreamBody.reserveCapacity(body.count + 64)
         edits.apply(to: body, range: fields.top.range, into: &upstreamBody)
-        let response = try await remote.post("chat/completions", bytes: upstreamBody)
-        guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
-        return fields.stream
-            ? streamChat(response, output: verdict.output, clientWantsUsage: fields.includeUsage)
-            : try await answerChat(response, output: verdict.output)
+        return try await metered("chat.completions") {
+            let response = try await remote.post("chat/completions", bytes: upstreamBody)
+            guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
+            return fields.stream
+                ? streamChat(response, output: verdict.output, clientWantsUsage: fields.includeUsage)
+                : try await answerChat(response, output: verdict.output)
+        }
+    }
+
+    /// Runs the exchange with the upstream. If it fails before its answer is metered, the
+    /// failure is: status 499 when the client left (which cancels this task), else the status
+    /// the client gets (502 when no replica answered).
+    private func metered(_ endpoint: String, _ exchange: () async throws -> Response) async throws -> Response {
+        do {
+            return try await exchange()
+        } catch {
+            await meter(endpoint).record(prompt: 0, completion: 0, status: Task.isCancelled ? 499 : Int(APIError(error).status.code))
+            throw error
+        }
     }
 
     /// A whole answer: Nuri's model name, each choice's content through the output filter.
@@ -297,6 +311,10 @@ struct RemoteRelay {
         }
         try await routes.limiter.admit(OpenAIRoutes.Meter.subjects(principal))
         object["model"] = .string(remote.upstreamModel)
+        return try await metered("completions") { try await completionsAnswer(to: object, output: verdict.output) }
+    }
+
+    private func completionsAnswer(to object: [String: JSONValue], output: any OutputFilter) async throws -> Response {
         let response = try await remote.post("completions", body: .object(object))
         guard response.status.code == 200 else { return try await passError(response, endpoint: "completions") }
         var answer = try Self.object((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView)
@@ -304,7 +322,7 @@ struct RemoteRelay {
         if case .array(var choices)? = answer["choices"] {
             for index in choices.indices {
                 guard case .object(var choice) = choices[index], case .string(let text)? = choice["text"] else { continue }
-                var output = verdict.output
+                var output = output
                 choice["text"] = .string(try await output.screen(text))
                 choices[index] = .object(choice)
             }
