@@ -391,10 +391,14 @@ struct RemoteRelay {
     /// Prompt and completion tokens of a `usage` object (zeros for anything else).
     static func tokens(in usage: JSONValue?) -> (Int, Int) {
         guard case .object(let usage)? = usage else { return (0, 0) }
-        func count(_ key: String) -> Int {
-            if case .number(let value)? = usage[key] { return Int(value) }
-            return 0
-        }
-        return (count("prompt_tokens"), count("completion_tokens"))
+        return (count(usage["prompt_tokens"]), count(usage["completion_tokens"]))
+    }
+
+    /// A token count as the upstream gave it, whole part only. What cannot be a count (not a
+    /// number, below 0, or past 10¹⁵, which `Int` could not even hold from 10¹⁹ on) is 0: an
+    /// upstream's usage is not trusted to crash the server or to give a budget back.
+    static func count(_ value: JSONValue?) -> Int {
+        guard case .number(let number)? = value, number >= 0, number <= 1e15 else { return 0 }
+        return Int(number)
     }
 }
