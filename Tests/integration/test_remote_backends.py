@@ -1,6 +1,12 @@
 """A Nuri gateway in front of two other Nuri processes (the upstream replicas of a remote model),
 with the real openai client; one replica is killed mid-test to show failover."""
+import json
+import os
+import socket
+import sqlite3
 import tempfile
+import time
+import urllib.request
 
 import openai
 import pytest
@@ -18,7 +24,8 @@ def cluster():
     spec = ";".join(["name=remote-smol"] + [f"url={base}/v1" for _, base in replicas]
                     + ["model=smollm2", "key-env=UPSTREAM_KEY", "jurisdiction=KR", "relationship=entrusted"])
     gateway, base = start(gateway_dir, "--remote", spec, env={"UPSTREAM_KEY": upstream_key})
-    yield {"client": openai.OpenAI(base_url=base + "/v1", api_key=token, max_retries=0), "replicas": replicas}
+    yield {"client": openai.OpenAI(base_url=base + "/v1", api_key=token, max_retries=0), "replicas": replicas,
+           "base": base, "token": token, "data_dir": gateway_dir}
     stop(gateway)
     for process, _ in replicas:
         if process.poll() is None:
@@ -48,6 +55,54 @@ def test_remote_stream_passes_through_with_usage(cluster):
     assert "Seoul" in "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert all(c.model == "remote-smol" for c in chunks)
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
+
+
+def failed_statuses(base, token, data_dir):
+    """The statuses of the failed requests a gateway metered (GET /api/usage writes what is queued)."""
+    request = urllib.request.Request(base + "/api/usage", headers={"Authorization": "Bearer " + token})
+    json.loads(urllib.request.urlopen(request).read())
+    with sqlite3.connect(os.path.join(data_dir, "nuri.sqlite")) as db:
+        return sorted(status for (status,) in db.execute("SELECT status FROM usage_records WHERE status >= 400"))
+
+
+def eventually(condition, seconds=10):
+    deadline = time.time() + seconds
+    while not condition() and time.time() < deadline:
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_client_that_leaves_a_remote_stream_is_recorded_as_499(cluster):
+    """The client closes a remote stream after three chunks: the gateway closes its upstream
+    exchange and records the request as 499 (the client closed it), not as an upstream failure."""
+    messages = [{"role": "user", "content": "Count from 1 to 500, one number per line."}]
+    stream = cluster["client"].chat.completions.create(model="remote-smol", messages=messages, max_tokens=400,
+                                                       temperature=0, stream=True)
+    for _, _chunk in zip(range(3), stream):
+        pass
+    stream.close()
+    assert eventually(lambda: failed_statuses(cluster["base"], cluster["token"], cluster["data_dir"]) == [499])
+
+
+def test_a_client_that_gives_up_before_the_answer_is_recorded_as_499():
+    """An upstream that takes a connection and never answers; the client gives up after 0.5 s.
+    The gateway records 499 (before, the cancelled exchange counted as the replica's failure:
+    502, the replica marked down, and the request sent on to the next replica)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # never accepted: connections complete, and nothing ever answers
+    data_dir = tempfile.mkdtemp(prefix="nuri-gateway-")
+    token = run("admin", "init", data_dir=data_dir)
+    gateway, base = start(data_dir, "--remote", f"name=slow;url=http://127.0.0.1:{silent.getsockname()[1]}/v1;model=slow;"
+                                                "jurisdiction=KR;relationship=in_house")
+    try:
+        impatient = openai.OpenAI(base_url=base + "/v1", api_key=token, max_retries=0, timeout=0.5)
+        with pytest.raises(openai.APITimeoutError):
+            impatient.chat.completions.create(model="slow", messages=[{"role": "user", "content": "Hi"}])
+        assert eventually(lambda: failed_statuses(base, token, data_dir) == [499])
+    finally:
+        stop(gateway)
+        silent.close()
 
 
 def test_failover_when_a_replica_dies(cluster):

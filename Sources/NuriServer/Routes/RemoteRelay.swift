@@ -249,8 +249,12 @@ struct RemoteRelay {
                         }
                     }
                 }
-                if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: 502) }
+                // Cancelled: the client left while the next event was awaited (most of a
+                // stream's time), not at a write.
+                clientGone = clientGone || Task.isCancelled
+                if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: clientGone ? 499 : 502) }
             } catch {
+                clientGone = clientGone || Task.isCancelled
                 if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: clientGone ? 499 : 502) }
                 if clientGone { throw error }
                 // The upstream (or the output screen) failed mid-answer: the stream ends without [DONE].
