@@ -1,5 +1,8 @@
 """The real `openai` Python client against a running Nuri serving the real SmolLM2 model."""
 import json
+import os
+import sqlite3
+import time
 import urllib.request
 
 import openai
@@ -162,6 +165,34 @@ def test_usage_command_summarises_the_same_records(server, client):
     rows = json.loads(out)
     assert sum(row["requests"] for row in rows) >= 1
     assert sum(row["requests"] for row in rows) == expected
+
+
+def test_a_client_that_gives_up_is_metered_with_status_499(server):
+    """A client gives up on a plain request while the model is still writing (0.5 s into 400
+    tokens, which take about 2 s here): the request is metered all the same, with status 499 (the client closed it) and
+    the tokens generated until then. Before, it was not metered at all."""
+    import subprocess
+    from conftest import nuri_binary
+    token = subprocess.run([nuri_binary(), "admin", "token", "create", "--user", "operator", "--scopes", "inference",
+                            "--name", "impatient", "--data-dir", server["data_dir"]],
+                           check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    impatient = openai.OpenAI(base_url=server["base_url"], api_key=token, max_retries=0, timeout=0.5)
+    with pytest.raises(openai.APITimeoutError):
+        impatient.chat.completions.create(model="smollm2", max_tokens=400, temperature=0,
+                                          messages=[{"role": "user", "content": "Write the numbers from 1 to 300, separated by commas."}])
+
+    def metered():
+        usage(server)  # writes what is queued
+        with sqlite3.connect(os.path.join(server["data_dir"], "nuri.sqlite")) as db:
+            return db.execute("SELECT u.status, u.completion_tokens FROM usage_records u JOIN api_tokens t ON t.id = u.token_id "
+                              "WHERE t.name = 'impatient'").fetchall()
+
+    deadline = time.time() + 10
+    while not metered() and time.time() < deadline:
+        time.sleep(0.1)
+    [(status, completion_tokens)] = metered()
+    assert status == 499
+    assert 0 < completion_tokens < 400
 
 
 def test_rate_limit_gives_429_with_retry_after(server):

@@ -125,7 +125,10 @@ struct OpenAIRoutes {
                         for try await event in events {
                             switch event {
                             case .token(let token, let text, let probabilities):
-                                if token >= 0 { timer.token() }
+                                if token >= 0 {
+                                    timer.token()
+                                    counts.completion += 1  // what a client that leaves is charged
+                                }
                                 let text = try await output.pass(text)
                                 guard !text.isEmpty || probabilities != nil else { continue }
                                 let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
@@ -152,8 +155,7 @@ struct OpenAIRoutes {
                         continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
                         continuation.finish()
                     } catch {
-                        await meter.record(prompt: counts.prompt, completion: counts.completion,
-                                           status: Task.isCancelled ? 499 : Int(APIError(error).status.code))
+                        await meter.recordFailure(error, prompt: counts.prompt, completion: counts.completion)
                         // Headers are sent: report the failure in the stream, as OpenAI does.
                         let apiError = APIError(error)
                         let text = #"data: {"error":{"message":"\#(apiError.message.replacingOccurrences(of: "\"", with: "'"))","type":"\#(apiError.type)","param":null,"code":null}}"# + "\n\n"
@@ -169,31 +171,42 @@ struct OpenAIRoutes {
         }
 
         var choices: [OpenAIResponses.ChatCompletion.Choice] = []
-        var completionTokens = 0
-        for index in 0..<n {
-            if n > 1, let seed = options.sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
-            var text = "", logprobs: [OpenAIResponses.ChatLogProbs.Entry] = []
-            var reason = Session.FinishReason.stop
-            var timer = TokenTimer(metrics: InferenceMetrics.of(model: body.model, endpoint: "chat.completions"), started: ContinuousClock.now)
-            for try await event in backend.generate(prompt: prompt, options: options) {
-                switch event {
-                case .token(let token, let piece, let probabilities):
-                    if token >= 0 { timer.token() }
-                    text += piece
-                    if let probabilities { logprobs.append(OpenAIResponses.ChatLogProbs.entry(probabilities, tokenizer: backend.tokenizer)) }
-                case .finished(_, let count, let finish):
-                    completionTokens += count
-                    reason = finish
+        var completionTokens = 0, generated = 0
+        let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "chat.completions",
+                          started: started, logger: context.logger)
+        do {
+            for index in 0..<n {
+                if n > 1, let seed = options.sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
+                var text = "", logprobs: [OpenAIResponses.ChatLogProbs.Entry] = []
+                var reason = Session.FinishReason.stop
+                var timer = TokenTimer(metrics: InferenceMetrics.of(model: body.model, endpoint: "chat.completions"), started: ContinuousClock.now)
+                for try await event in backend.generate(prompt: prompt, options: options) {
+                    switch event {
+                    case .token(let token, let piece, let probabilities):
+                        if token >= 0 {
+                            timer.token()
+                            generated += 1
+                        }
+                        text += piece
+                        if let probabilities { logprobs.append(OpenAIResponses.ChatLogProbs.entry(probabilities, tokenizer: backend.tokenizer)) }
+                    case .finished(_, let count, let finish):
+                        completionTokens += count
+                        reason = finish
+                    }
                 }
+                // A cancelled task (the client left) ends the events early, without an error.
+                try Task.checkCancellation()
+                var output = verdict.output
+                text = try await output.screen(text)
+                choices.append(.init(index: index, message: .init(role: "assistant", content: text),
+                                     finishReason: OpenAIResponses.finishReason(reason),
+                                     logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
             }
-            var output = verdict.output
-            text = try await output.screen(text)
-            choices.append(.init(index: index, message: .init(role: "assistant", content: text),
-                                 finishReason: OpenAIResponses.finishReason(reason),
-                                 logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
+        } catch {
+            await meter.recordFailure(error, prompt: prompt.count * n, completion: generated)
+            throw error
         }
-        await Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "chat.completions", started: started, logger: context.logger)
-            .record(prompt: prompt.count * n, completion: completionTokens, status: 200)
+        await meter.record(prompt: prompt.count * n, completion: completionTokens, status: 200)
         return try json(OpenAIResponses.ChatCompletion(id: id, created: created, model: body.model, choices: choices,
                                                        usage: .init(promptTokens: prompt.count, completionTokens: completionTokens)))
     }
@@ -248,52 +261,60 @@ struct OpenAIRoutes {
         let tokenizer = backend.tokenizer
         try await limiter.admit(Meter.subjects(principal))
         var choices: [OpenAIResponses.Completion.Choice] = []
-        var promptTokens = 0, completionTokens = 0
-        for prompt in prompts {
-            promptTokens += prompt.count
-            let maxTokens = try RequestValidation.maxTokens(body.maxTokens ?? 16, param: "max_tokens", promptTokens: prompt.count,
-                                                            contextLength: backend.contextLength, allowZero: body.echo == true)
-            let scored = body.echo == true && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
-            for index in 0..<n {
-                var text = body.echo == true ? tokenizer.decode(prompt) : ""
-                var logprobs = OpenAIResponses.Completion.LogProbs()
-                var offset = 0
-                func record(_ id: Int32, _ probabilities: TokenLogProbabilities?) {
-                    let piece = tokenizer.decode([id], renderSpecial: true)
-                    logprobs.tokens.append(piece)
-                    logprobs.tokenLogprobs.append(probabilities?.logProbability)
-                    logprobs.topLogprobs.append(probabilities.map { p in
-                        Dictionary(p.top.map { (tokenizer.decode([$0.token], renderSpecial: true), $0.logProbability) }, uniquingKeysWith: max)
-                    })
-                    logprobs.textOffset.append(offset)
-                    offset += piece.count
-                }
-                if body.echo == true, top != nil {
-                    for (id, probabilities) in zip(prompt, scored) { record(id, probabilities) }
-                }
-                var reason = Session.FinishReason.length
-                if maxTokens > 0 {
-                    var options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stop: stop, logProbabilities: top)
-                    if n > 1, let seed = sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
-                    for try await event in backend.generate(prompt: prompt, options: options) {
-                        switch event {
-                        case .token(let id, let piece, let probabilities):
-                            text += piece
-                            if top != nil, id >= 0 { record(id, probabilities) }
-                        case .finished(_, let count, let finish):
-                            completionTokens += count
-                            reason = finish
-                        }
+        var promptTokens = 0, completionTokens = 0, generated = 0
+        let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "completions",
+                          started: started, logger: context.logger)
+        do {
+            for prompt in prompts {
+                let maxTokens = try RequestValidation.maxTokens(body.maxTokens ?? 16, param: "max_tokens", promptTokens: prompt.count,
+                                                                contextLength: backend.contextLength, allowZero: body.echo == true)
+                promptTokens += prompt.count
+                let scored = body.echo == true && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
+                for index in 0..<n {
+                    var text = body.echo == true ? tokenizer.decode(prompt) : ""
+                    var logprobs = OpenAIResponses.Completion.LogProbs()
+                    var offset = 0
+                    func record(_ id: Int32, _ probabilities: TokenLogProbabilities?) {
+                        let piece = tokenizer.decode([id], renderSpecial: true)
+                        logprobs.tokens.append(piece)
+                        logprobs.tokenLogprobs.append(probabilities?.logProbability)
+                        logprobs.topLogprobs.append(probabilities.map { p in
+                            Dictionary(p.top.map { (tokenizer.decode([$0.token], renderSpecial: true), $0.logProbability) }, uniquingKeysWith: max)
+                        })
+                        logprobs.textOffset.append(offset)
+                        offset += piece.count
                     }
+                    if body.echo == true, top != nil {
+                        for (id, probabilities) in zip(prompt, scored) { record(id, probabilities) }
+                    }
+                    var reason = Session.FinishReason.length
+                    if maxTokens > 0 {
+                        var options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stop: stop, logProbabilities: top)
+                        if n > 1, let seed = sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
+                        for try await event in backend.generate(prompt: prompt, options: options) {
+                            switch event {
+                            case .token(let id, let piece, let probabilities):
+                                text += piece
+                                if id >= 0 { generated += 1 }
+                                if top != nil, id >= 0 { record(id, probabilities) }
+                            case .finished(_, let count, let finish):
+                                completionTokens += count
+                                reason = finish
+                            }
+                        }
+                        try Task.checkCancellation()  // the client left: the events ended early
+                    }
+                    var output = verdict.output
+                    text = try await output.screen(text)
+                    choices.append(.init(text: text, index: choices.count, logprobs: top == nil ? nil : logprobs,
+                                         finishReason: OpenAIResponses.finishReason(reason)))
                 }
-                var output = verdict.output
-                text = try await output.screen(text)
-                choices.append(.init(text: text, index: choices.count, logprobs: top == nil ? nil : logprobs,
-                                     finishReason: OpenAIResponses.finishReason(reason)))
             }
+        } catch {
+            await meter.recordFailure(error, prompt: promptTokens, completion: generated)
+            throw error
         }
-        await Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "completions", started: started, logger: context.logger)
-            .record(prompt: promptTokens, completion: completionTokens, status: 200)
+        await meter.record(prompt: promptTokens, completion: completionTokens, status: 200)
         return try json(OpenAIResponses.Completion(id: OpenAIResponses.identifier("cmpl"), created: Int(Date().timeIntervalSince1970),
                                                    model: body.model, choices: choices,
                                                    usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
@@ -317,6 +338,12 @@ struct OpenAIRoutes {
 
         static func organisation(_ principal: Principal) -> String? {
             principal.token.organisationID ?? principal.memberships.first?.organisationID
+        }
+
+        /// Records a request that failed after the model was asked: the tokens used so far, and
+        /// status 499 when the client left (its task is then cancelled), else the error's status.
+        func recordFailure(_ error: any Error, prompt: Int, completion: Int) async {
+            await record(prompt: prompt, completion: completion, status: Task.isCancelled ? 499 : Int(APIError(error).status.code))
         }
 
         func record(prompt: Int, completion: Int, status: Int) async {

@@ -128,7 +128,7 @@ struct RemoteRelay {
         do {
             return try await exchange()
         } catch {
-            await meter(endpoint).record(prompt: 0, completion: 0, status: Task.isCancelled ? 499 : Int(APIError(error).status.code))
+            await meter(endpoint).recordFailure(error, prompt: 0, completion: 0)
             throw error
         }
     }
