@@ -17,10 +17,11 @@ public struct UsageStore: Sendable {
         try await record([usage])
     }
 
-    /// Rows per INSERT. A statement holds the database's thread for about 2 µs a row, so a
-    /// batch of a few hundred records is written in short turns, and a request on the same CPU
-    /// (on a small machine) waits at most one of them, not the whole batch.
-    static let rowsPerStatement = 64
+    /// Rows per INSERT. A batch of a few hundred records is written in short turns of the
+    /// database's thread, so that a request on the same CPU (on a small machine) waits at most
+    /// one of them, not the whole batch: 64-row statements held it for up to 0.5–0.7 ms, and
+    /// 16 rows gave the gateway a lower p99 at the same p50 (docs/BENCHMARKS.md, "The p99").
+    static let rowsPerStatement = 16
 
     /// Records several requests in one transaction, built on `executor` if one is given (see
     /// ``Database/transaction(preferring:_:)``).
