@@ -37,8 +37,8 @@ struct UsageStoreTests {
     func longBatch(backend: TestBackend) async throws {
         try await TestDatabase.with(backend) { database, _ in
             let store = UsageStore(database: database)
-            // 2 full statements of 32 rows and a partial one; the token counts add up to a sum
-            // only the whole batch gives.
+            // 69 rows: several full statements (16 rows each) and a partial one; the token
+            // counts add up to a sum only the whole batch gives.
             let batch = (1...69).map { record("smollm2", org: "org_a", user: "usr_1", prompt: $0, completion: 1, status: $0 == 69 ? 500 : 200) }
             try await store.record(batch, preferring: BackgroundExecutor.shared)
             let summary = try await store.summary(since: 0)
