@@ -111,6 +111,40 @@ def test_pipelined_requests_are_answered_in_order_whichever_path_serves_them(ser
         assert reader.response()[0] == 200
 
 
+def test_a_burst_of_pipelined_requests_answered_at_once_comes_back_whole_and_in_order(server):
+    # A request whose answer needs no waiting (a refused token, a body that is not JSON) is
+    # answered while the request is still being read; the end of each answer hands over the
+    # next request. Hundreds of them in one send, with answers that do wait among them.
+    token = server["token"]
+    bad_json = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 5\r\n\r\n{oops").encode()
+    expected, burst = [], b""
+    for index in range(600):
+        if index % 150 == 75:
+            burst += chat(token)
+            expected.append(200)
+        elif index % 2:
+            burst += bad_json
+            expected.append(400)
+        else:
+            burst += chat("nuri_wrong")
+            expected.append(401)
+    sock, reader = connect(server)
+    with sock:
+        sock.sendall(burst)
+        statuses = []
+        for want in expected:
+            status, _, body = reader.response()
+            statuses.append(status)
+            if status == 200:
+                assert json.loads(body)["object"] == "chat.completion"
+            else:
+                assert json.loads(body)["error"]["message"]
+        assert statuses == expected
+        sock.sendall(chat(token))
+        assert reader.response()[0] == 200
+
+
 def test_connection_close_and_http_1_0_end_the_connection_after_the_answer(server):
     for request in (chat(server["token"], close=True), chat(server["token"], version="1.0")):
         sock, reader = connect(server)
