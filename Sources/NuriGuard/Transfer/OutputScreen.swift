@@ -25,6 +25,8 @@ public struct OutputScreen: Sendable {
     var counts: [String: Int] = [:]
     var hashes: [String] = []
 
+    /// The types that are runs of ASCII digits.
+    static let numberTypes: Set<PIIEntityType> = [.rrn, .arn, .crn]
     static let contextLength = 24
     /// A run this long without a space is released anyway (memory stays bounded).
     static let longestRun = 512
@@ -32,7 +34,7 @@ public struct OutputScreen: Sendable {
     init(scanner: PIIScanner, masked: Set<PIIEntityType>, masker: PIIMasker, holdBack: Int, audit: AuditLog?, entry: AuditEntry) {
         self.scanner = scanner
         self.masked = masked.contains(.rrn) ? masked : masked.union([.rrn])
-        numbersOnly = self.masked.isSubset(of: [.rrn, .arn, .crn])
+        numbersOnly = self.masked.isSubset(of: Self.numberTypes)
         self.masker = masker
         self.holdBack = holdBack
         self.audit = audit

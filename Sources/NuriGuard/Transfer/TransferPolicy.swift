@@ -35,16 +35,16 @@ public struct TransferPolicy: Sendable {
     public func decide(_ request: TransferRequest) async throws -> TransferDecision {
         let destination = request.destination
         let scans = request.texts.map { scanner.scan($0) }
+        if scans.allSatisfy(\.isEmpty) {
+            // Most requests: nothing found, nothing to count or record.
+            return TransferDecision(action: .allow, reason: "no_personal_data", message: "", texts: request.texts, entities: [:], sensitive: [],
+                                    output: outputScreen(for: request, permitted: Self.permittedInside(destination), masker: PIIMasker()))
+        }
         let found = scans.flatMap(\.entities)
         let sensitive = scans.reduce(into: Set<SensitiveCategory>()) { $0.formUnion($1.sensitiveCategories) }.sorted()
         var counts: [String: Int] = [:]
         for entity in found { counts[entity.type.rawValue, default: 0] += 1 }
         for category in sensitive { counts["sensitive:" + category.rawValue, default: 0] += 1 }
-
-        if found.isEmpty && sensitive.isEmpty {
-            return TransferDecision(action: .allow, reason: "no_personal_data", message: "", texts: request.texts, entities: [:], sensitive: [],
-                                    output: outputScreen(for: request, permitted: Self.permittedInside(destination), masker: PIIMasker()))
-        }
 
         // Which types may go, and under which consents.
         var permitted = Self.permittedInside(destination)
@@ -140,7 +140,8 @@ public struct TransferPolicy: Sendable {
     /// What the answer's screen masks: what was not permitted (the usual two made once).
     static func masked(whenPermitted permitted: Set<PIIEntityType>) -> Set<PIIEntityType> {
         if permitted.isEmpty { return allTypes }
-        if permitted == allButResidentNumbers { return residentNumbers }
+        // Every permitted set is a subset of `allTypes`: one of its size without `.rrn` is that one.
+        if permitted.count == allButResidentNumbers.count, !permitted.contains(.rrn) { return residentNumbers }
         return allTypes.subtracting(permitted)
     }
 
