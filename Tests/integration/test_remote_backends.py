@@ -57,6 +57,21 @@ def test_remote_stream_passes_through_with_usage(cluster):
     assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
 
 
+def test_a_remote_stream_is_metered_even_when_the_client_did_not_ask_for_usage(cluster):
+    # The gateway asks the upstream for usage on every stream; the client sees it only if it asked.
+    messages = [{"role": "user", "content": "What is the capital of South Korea?"}]
+    chunks = list(cluster["client"].chat.completions.create(model="remote-smol", messages=messages, temperature=0,
+                                                            max_tokens=20, stream=True))
+    assert all(c.choices and c.usage is None for c in chunks)
+    assert "Seoul" in "".join(c.choices[0].delta.content or "" for c in chunks)
+    request = urllib.request.Request(cluster["base"] + "/api/usage", headers={"Authorization": "Bearer " + cluster["token"]})
+    json.loads(urllib.request.urlopen(request).read())
+    with sqlite3.connect(os.path.join(cluster["data_dir"], "nuri.sqlite")) as db:
+        status, prompt, completion = db.execute(
+            "SELECT status, prompt_tokens, completion_tokens FROM usage_records ORDER BY id DESC LIMIT 1").fetchone()
+    assert status == 200 and prompt > 0 and 0 < completion <= 20
+
+
 def failed_statuses(base, token, data_dir):
     """The statuses of the failed requests a gateway metered (GET /api/usage writes what is queued)."""
     request = urllib.request.Request(base + "/api/usage", headers={"Authorization": "Bearer " + token})

@@ -106,7 +106,7 @@ struct RemoteRelay {
                 options["include_usage"] = .bool(true)
                 edits.replace(existing, with: .object(options))
             } else {
-                Self.insert(member: "stream_options", value: .object(["include_usage": .bool(true)]), into: fields.top, edits: &edits)
+                Self.insert(Self.includeUsage, intoObjectAt: fields.top.range, isEmpty: fields.top.members.isEmpty, edits: &edits)
             }
         }
         var upstreamBody: [UInt8] = []
@@ -275,10 +275,19 @@ struct RemoteRelay {
         var text = JSONValue.string(name).jsonBytes
         text.append(UInt8(ascii: ":"))
         value.write(to: &text)
+        insert(text, intoObjectAt: range, isEmpty: isEmpty, edits: &edits)
+    }
+
+    /// Adds a member, given as its JSON text (`"name":value`), just inside the object's opening brace.
+    static func insert(_ member: [UInt8], intoObjectAt range: Range<Int>, isEmpty: Bool, edits: inout JSONEdits) {
+        var text = member
         if !isEmpty { text.append(UInt8(ascii: ",")) }
         let at = range.lowerBound + 1
         edits.replace(at..<at, with: text)
     }
+
+    /// The member a stream's request gets when the client sent no `stream_options`.
+    static let includeUsage = Array(#""stream_options":{"include_usage":true}"#.utf8)
 
     /// The members of the client's request, or a 400 naming what is wrong with its text.
     static func members(_ bytes: [UInt8]) throws -> JSONMembers {
