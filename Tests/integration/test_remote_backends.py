@@ -5,6 +5,7 @@ import os
 import socket
 import sqlite3
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -118,6 +119,83 @@ def test_a_client_that_gives_up_before_the_answer_is_recorded_as_499():
     finally:
         stop(gateway)
         silent.close()
+
+
+class LingeringUpstream(threading.Thread):
+    """An OpenAI-style upstream whose streams send `[DONE]`, then keep the body open for
+    `linger` seconds before its last chunk, as a slow proxy in front of a model might."""
+
+    def __init__(self, linger):
+        super().__init__(daemon=True)
+        self.linger, self.listener = linger, socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+
+    def run(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def serve(self, connection):
+        with connection:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            head, body = data.split(b"\r\n\r\n", 1)
+            if head.startswith(b"GET"):  # the gateway's health check
+                models = json.dumps({"object": "list", "data": [{"id": "up", "object": "model", "created": 1, "owned_by": "test"}]})
+                connection.sendall(f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(models)}\r\n"
+                                   f"Connection: close\r\n\r\n{models}".encode())
+                return
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+            while len(body) < length:
+                body += connection.recv(65536)
+            chunk = lambda delta, finish=None, **extra: {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "up",
+                                                         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+            events = [chunk({"role": "assistant", "content": ""}), chunk({"content": "Seoul"}), chunk({}, "stop"),
+                      {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "up", "choices": [],
+                       "usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}}]
+            text = "".join(f"data: {json.dumps(event)}\n\n" for event in events) + "data: [DONE]\n\n"
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               + f"{len(text):x}\r\n{text}\r\n".encode())
+            time.sleep(self.linger)
+            try:
+                connection.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass  # the gateway has gone
+
+
+def test_a_stream_ends_for_the_client_at_done_not_when_the_upstream_closes_its_body():
+    # The whole HTTP answer, read to its end as any HTTP client does (the openai client stops
+    # reading at [DONE] itself): it must not wait for the upstream's body to end.
+    upstream = LingeringUpstream(linger=3)
+    upstream.start()
+    data_dir = tempfile.mkdtemp(prefix="nuri-gateway-")
+    token = run("admin", "init", data_dir=data_dir)
+    gateway, base = start(data_dir, "--remote", f"name=lingering;url=http://127.0.0.1:{upstream.port}/v1;model=up;"
+                                                "jurisdiction=KR;relationship=in_house")
+    try:
+        body = json.dumps({"model": "lingering", "messages": [{"role": "user", "content": "Capital?"}], "stream": True,
+                           "stream_options": {"include_usage": True}}).encode()
+        request = urllib.request.Request(base + "/v1/chat/completions", data=body,
+                                         headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        started = time.monotonic()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read().decode()
+        assert time.monotonic() - started < 2
+        events = [line.removeprefix("data: ") for line in text.split("\n\n") if line]
+        assert events[-1] == "[DONE]"
+        chunks = [json.loads(event) for event in events[:-1]]
+        assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"]) == "Seoul"
+        assert all(c["model"] == "lingering" for c in chunks)
+        assert chunks[-1]["usage"]["completion_tokens"] == 2
+    finally:
+        stop(gateway)
+        upstream.listener.close()
 
 
 def test_failover_when_a_replica_dies(cluster):

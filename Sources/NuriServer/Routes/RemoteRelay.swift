@@ -178,15 +178,18 @@ struct RemoteRelay {
             var output = output
             var lastID: [UInt8] = Array("null".utf8)
             var counts = (0, 0)
-            var recorded = false, clientGone = false
+            var recorded = false, clientGone = false, done = false
             do {
                 for try await buffer in response.body {
+                    // After `[DONE]` the client's answer has ended; the rest of the upstream's
+                    // body is read to its end (so that its connection can serve another request) and dropped.
+                    if done { continue }
                     pending.append(contentsOf: buffer.readableBytesView)
                     // Events that arrived together leave together: one write, not one per event.
                     var out: [UInt8] = []
                     out.reserveCapacity(pending.count + 256)
                     var consumed = 0
-                    while let end = Self.eventEnd(in: pending, from: consumed) {
+                    events: while let end = Self.eventEnd(in: pending, from: consumed) {
                         let event = pending[consumed..<end]
                         consumed = end + 2
                         guard event.starts(with: Self.dataPrefix) else { continue }
@@ -206,14 +209,15 @@ struct RemoteRelay {
                             recorded = true
                             await meter.record(prompt: counts.0, completion: counts.1, status: 200)
                             out.append(contentsOf: "data: [DONE]\n\n".utf8)
-                            continue
+                            done = true
+                            break events
                         }
                         // Read in place: `chunk` is the event's text within `pending`, not a copy.
                         // A chunk that is not valid JSON (or has no list of choices) is dropped.
                         let chunk = pending
                         guard let top = try? ChatChunkMembers(chunk, range: payload.indices) else { continue }
                         var edits = JSONEdits()
-                        if let model = top.model { edits.replace(model, with: nameJSON) }
+                        if let model = top.model, !chunk[model].elementsEqual(nameJSON) { edits.replace(model, with: nameJSON) }
                         if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
                         if let usage = top.usage, JSONMembers.kind(chunk, range: usage) == .object {
                             counts = Self.tokens(in: try JSONMembers.value(chunk, range: usage))
@@ -240,20 +244,23 @@ struct RemoteRelay {
                         out.append(contentsOf: [0x0A, 0x0A])
                     }
                     pending.removeFirst(consumed)
-                    if !out.isEmpty {
-                        do {
-                            try await writer.write(ByteBuffer(bytes: out))
-                        } catch {
-                            clientGone = true
-                            throw error
-                        }
+                    do {
+                        if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                        // The end goes out at once, not when the upstream's body has ended too.
+                        if done { try await writer.finish(nil) }
+                    } catch {
+                        clientGone = true
+                        throw error
                     }
                 }
+                if done { return }
                 // Cancelled: the client left while the next event was awaited (most of a
                 // stream's time), not at a write.
                 clientGone = clientGone || Task.isCancelled
                 if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: clientGone ? 499 : 502) }
             } catch {
+                // The upstream failing after `[DONE]` changes nothing for a client already answered.
+                if done && !clientGone { return }
                 clientGone = clientGone || Task.isCancelled
                 if !recorded { await meter.record(prompt: counts.0, completion: counts.1, status: clientGone ? 499 : 502) }
                 if clientGone { throw error }
