@@ -154,3 +154,72 @@ struct JSONMembersTests {
         #expect(String(decoding: out, as: UTF8.self) == expected)
     }
 }
+
+@Suite("Reading a stream's chunks from the last one's shape")
+struct ChatChunkReaderTests {
+    /// A small deterministic generator (the test's sequence is the same on every run).
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 11 &* 0x9E37_79B9_7F4A_7C15
+        }
+    }
+
+    /// Content strings as they appear in the JSON text (quotes included), valid and not.
+    static let contents = [
+        #""""#, #""word3 ""#, #""서울 ""#, #""a\"b""#, #""back\\slash""#, #""\u00e9t\u00e9""#, #""new\nline""#, #""\ud55c\uae00""#,
+        #""x"#, "\"ctl\u{01}\"", #""bad\q""#, #""\ud800""#, #"null"#, #"3"#, #""a","extra":"b""#, #""a"}"#,
+    ]
+
+    static func chunk(id: String, content: String, extra: String = "", finish: String = "null") -> String {
+        #"{"id":"\#(id)","object":"chat.completion.chunk","created":1764,"model":"fake","choices":[{"index":0,"delta":{"content":\#(content)\#(extra)},"finish_reason":\#(finish),"logprobs":null}]}"#
+    }
+
+    @Test("each chunk reads as a full reading reads it, or fails as it does; most come from the template")
+    func sameAsFullReading() {
+        var random = Generator(state: 20261129)
+        var reader = ChatChunkReader()
+        var compared = 0
+        for step in 0..<4000 {
+            var text: String
+            switch random.next() % 20 {
+            case 0: text = #"{"id":"c1","object":"chat.completion.chunk","created":1764,"model":"fake","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2}}"#
+            case 1: text = Self.chunk(id: "c1", content: #""""#, extra: #","role":"assistant""#)
+            case 2: text = #"{"id":"c1","object":"chat.completion.chunk","created":1764,"model":"fake","choices":[{"index":0,"delta":{},"finish_reason":"stop","logprobs":null}]}"#
+            case 3: text = Self.chunk(id: "c\(step % 3)", content: Self.contents[Int(random.next() % 8)])
+            case 4: text = Self.chunk(id: "c1", content: Self.contents[Int(random.next() % 8)], finish: #""length""#)
+            default: text = Self.chunk(id: "c1", content: Self.contents[Int(random.next() % UInt64(Self.contents.count))])
+            }
+            var chunk = Array(text.utf8)
+            if random.next() % 8 == 0 {
+                // One byte changed anywhere: structure, content or suffix.
+                let marks = Array(#"{}[],:"\ a0"#.utf8)
+                chunk[Int(random.next() % UInt64(chunk.count))] = marks[Int(random.next() % UInt64(marks.count))]
+            }
+            // As in a stream: the chunk's text within a larger buffer.
+            let bytes = Array("data: ".utf8) + chunk + [0x0A, 0x0A]
+            let range = 6..<(6 + chunk.count)
+            let full = try? ChatChunkMembers(bytes, range: range)
+            let read = try? reader.read(bytes, range: range)
+            #expect(read == full, "step \(step): \(String(decoding: chunk, as: UTF8.self))")
+            compared += 1
+        }
+        #expect(compared == 4000)
+        #expect(reader.reused > 800)  // 949 with this sequence
+    }
+
+    @Test("a chunk from the template has the template's members moved by the new string's length")
+    func moved() throws {
+        var reader = ChatChunkReader()
+        let first = Array(Self.chunk(id: "c1", content: #""a""#).utf8)
+        _ = try reader.read(first, range: first.indices)
+        let second = Array(("  " + Self.chunk(id: "c1", content: #""longer \"text\"""#)).utf8)
+        let members = try reader.read(second, range: 2..<second.count)
+        #expect(reader.reused == 1)
+        #expect(try JSONMembers.string(second, range: try #require(members.content)) == #"longer "text""#)
+        #expect(String(decoding: second[try #require(members.finishReason)], as: UTF8.self) == "null")
+        #expect(String(decoding: second[try #require(members.model)], as: UTF8.self) == #""fake""#)
+        #expect(members.range == 2..<second.count)
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The members of one streamed chat chunk (`chat.completion.chunk`) that the relay reads or
 /// rewrites, found in one pass over its text, which is checked as JSON on the way.
 ///
@@ -5,7 +7,7 @@
 /// `choices`, one more over the first choice and its `delta`, with a string per member name and
 /// an array per object. The relay reads every chunk of every stream, so this one pass with no
 /// allocation is what it uses. A member that repeats counts by its last occurrence, as there.
-public struct ChatChunkMembers: Sendable {
+public struct ChatChunkMembers: Sendable, Equatable {
     /// The chunk's text, braces included.
     public private(set) var range: Range<Int> = 0..<0
     public private(set) var id: Range<Int>?
@@ -104,5 +106,72 @@ extension JSONParser {
             offset += 1
         }
         return true
+    }
+}
+
+extension ChatChunkMembers {
+    /// These members in a text that differs from theirs only in the content string: every
+    /// position before the string's end moved by `offset`, the rest by `offset + growth`.
+    fileprivate func moved(by offset: Int, growth: Int, after contentEnd: Int) -> ChatChunkMembers {
+        func position(_ index: Int) -> Int { index < contentEnd ? index + offset : index + offset + growth }
+        func range(_ range: Range<Int>?) -> Range<Int>? { range.map { position($0.lowerBound)..<position($0.upperBound) } }
+        var moved = self
+        moved.range = self.range.lowerBound + offset..<position(self.range.upperBound)
+        moved.id = range(id)
+        moved.model = range(model)
+        moved.usage = range(usage)
+        moved.delta = range(delta)
+        moved.finishReason = range(finishReason)
+        moved.content = range(content)
+        return moved
+    }
+}
+
+/// Reads the chunks of one stream. They mostly differ only in their `delta.content` text: a
+/// chunk whose bytes before and after that string are those of the last chunk read in full
+/// (its template) has the template's members, moved by the string's new length, and only the
+/// new string is checked. Anything else is read in full (and may become the template). The
+/// result is always what ``ChatChunkMembers/init(_:range:)`` gives for the same text.
+public struct ChatChunkReader: Sendable {
+    /// The last chunk read in full that had a content string, and its members (from 0).
+    private var template: [UInt8] = []
+    private var members: ChatChunkMembers?
+    /// How many chunks were read from the template.
+    public private(set) var reused = 0
+
+    public init() {}
+
+    public mutating func read(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> ChatChunkMembers {
+        if let members, let found = reuse(members, bytes, range) {
+            reused += 1
+            return found
+        }
+        let found = try ChatChunkMembers(bytes, range: range)
+        if let content = found.content, bytes[content.lowerBound] == UInt8(ascii: "\"") {
+            template = Array(bytes[range])
+            members = found.moved(by: -range.lowerBound, growth: 0, after: .max)
+        }
+        return found
+    }
+
+    /// The template's members for the text at `range`, if it is the template with another string.
+    private func reuse(_ members: ChatChunkMembers, _ bytes: [UInt8], _ range: Range<Int>) -> ChatChunkMembers? {
+        guard let content = members.content else { return nil }
+        let start = content.lowerBound, tail = template.count - content.upperBound
+        guard range.count >= start + 2 + tail else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> ChatChunkMembers? in
+            template.withUnsafeBufferPointer { template -> ChatChunkMembers? in
+                guard let base = buffer.baseAddress, let model = template.baseAddress,
+                      memcmp(base + range.lowerBound, model, start) == 0 else { return nil }
+                // The new string: checked as the full reading checks it.
+                var parser = JSONParser(bytes: UnsafeBufferPointer(rebasing: buffer[..<range.upperBound]))
+                parser.index = range.lowerBound + start
+                guard parser.peek == UInt8(ascii: "\""), (try? parser.skipString()) != nil,
+                      range.upperBound - parser.index == tail,
+                      memcmp(base + parser.index, model + content.upperBound, tail) == 0 else { return nil }
+                let end = parser.index - range.lowerBound
+                return members.moved(by: range.lowerBound, growth: end - content.upperBound, after: content.upperBound)
+            }
+        }
     }
 }

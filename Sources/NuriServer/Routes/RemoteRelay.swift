@@ -178,6 +178,7 @@ struct RemoteRelay {
             var output = output
             var lastID: [UInt8] = Array("null".utf8)
             var counts = (0, 0)
+            var chunks = ChatChunkReader()
             var recorded = false, clientGone = false, done = false
             do {
                 for try await buffer in response.body {
@@ -215,7 +216,7 @@ struct RemoteRelay {
                         // Read in place: `chunk` is the event's text within `pending`, not a copy.
                         // A chunk that is not valid JSON (or has no list of choices) is dropped.
                         let chunk = pending
-                        guard let top = try? ChatChunkMembers(chunk, range: payload.indices) else { continue }
+                        guard let top = try? chunks.read(chunk, range: payload.indices) else { continue }
                         var edits = JSONEdits()
                         if let model = top.model, !chunk[model].elementsEqual(nameJSON) { edits.replace(model, with: nameJSON) }
                         if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
