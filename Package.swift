@@ -220,7 +220,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings + engineSettings
         ),
-        .testTarget(name: "NuriGatewayTests", dependencies: ["NuriGateway", "NuriStore", "NuriTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")], swiftSettings: strictSettings),
+        .testTarget(name: "NuriGatewayTests", dependencies: ["NuriGateway", "NuriStore", "NuriTestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")], swiftSettings: strictSettings),
         .testTarget(
             name: "NuriGuardTests",
             dependencies: ["NuriGuard", "NuriStore", "NuriIdentity", "NuriTestSupport", .product(name: "SQLKit", package: "sql-kit")],

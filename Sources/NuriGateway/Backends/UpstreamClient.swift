@@ -123,8 +123,6 @@ public final class UpstreamClient: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
                     if let sslContext { try operations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)) }
-                    // Headers come from the configuration, checked when it is read.
-                    try operations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try operations.addHandler(UpstreamConnectionHandler(idleTimeout: idleTimeout, handshake: handshake, release: release))
                 }
             }
@@ -315,9 +313,9 @@ final class UpstreamExchange: @unchecked Sendable {
 
 /// The end of a connection's pipeline: sends one exchange at a time and hands its answer over.
 final class UpstreamConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = UpstreamExchange
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundOut = ByteBuffer
 
     private let release: @Sendable (any Channel) -> Void
     private let idleTimeout: TimeAmount
@@ -326,6 +324,10 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     private var exchange: UpstreamExchange?
     private var number = 0
     private var source: UpstreamBody.Producer.Source?
+    /// Reads the exchange's answer (nil: no exchange, or its answer has ended).
+    private var parser: UpstreamResponseParser?
+    /// Bytes received and not yet parsed (a head, a chunk-size line, cut by the read's end).
+    private var pending = ByteBuffer()
     /// Body bytes of the current read, not yet handed over.
     private var received = ByteBuffer()
     private var keepAlive = true
@@ -387,54 +389,99 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         self.exchange = exchange
         number += 1
         consumerReady = true
+        parser = UpstreamResponseParser(method: exchange.head.method)
         let deadline = NIODeadline.now() + exchange.timeout
         headDeadline = deadline
         arm(deadline)
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        if let body = exchange.body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+        let head = Self.encode(exchange.head, allocator: context.channel.allocator)
+        if let body = exchange.body {
+            context.write(wrapOutboundOut(head), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(body), promise: promise)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(head), promise: promise)
+        }
+    }
+
+    /// The request line and headers, as they go on the wire. The headers come from the
+    /// configuration and the URL, checked when they were read.
+    static func encode(_ head: HTTPRequestHead, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var out = allocator.buffer(capacity: 256)
+        out.writeString(head.method.rawValue)
+        out.writeStaticString(" ")
+        out.writeString(head.uri)
+        out.writeStaticString(" HTTP/1.1\r\n")
+        for (name, value) in head.headers {
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+            out.writeStaticString("\r\n")
+        }
+        out.writeStaticString("\r\n")
+        return out
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastRead = .now()
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            guard let exchange, source == nil else {
-                context.close(promise: nil)
-                return
-            }
-            guard head.status.code >= 200 else { return }  // 1xx: the real head follows
-            headDeadline = nil
-            keepAlive = head.isKeepAlive
-            let made = UpstreamBody.Producer.makeSequence(
-                backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16), finishOnDeinit: false,
-                delegate: UpstreamBodyDelegate(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: number))
-            source = made.source
-            exchange.promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: made.sequence)))
-        case .body(var buffer):
-            // Parts decoded from one read (every chunk of a chunked body is a part) go to the
-            // consumer together, at the read's end: one wake-up, not one per part.
-            guard source != nil else { return }
-            if received.readableBytes == 0 {
-                received = buffer
-            } else {
-                received.writeBuffer(&buffer)
-            }
-        case .end:
-            guard exchange != nil, let source else { return }
-            deliver(context: context)
-            self.source = nil
-            exchange = nil
-            consumerReady = true
-            // Back in the pool before the body's consumer learns the body has ended: a consumer
-            // that sends its next request at once must find this connection there.
-            if keepAlive, context.channel.isActive {
-                release(context.channel)
-            } else {
-                context.close(promise: nil)
-            }
-            source.finish()
+        var buffer = unwrapInboundIn(data)
+        guard parser != nil else {
+            // Bytes with no exchange to answer: the connection is out of step.
+            context.close(promise: nil)
+            return
         }
+        if pending.readableBytes == 0 {
+            pending = buffer
+        } else {
+            pending.writeBuffer(&buffer)
+        }
+        // The body's bytes of one read (every chunk of a chunked body) go to the consumer
+        // together, at the read's end: one wake-up, not one per chunk.
+        do {
+            while parser != nil {
+                switch try parser!.parse(&pending, body: &received) {
+                case .needMore:
+                    return
+                case .head(let head, let keepAlive):
+                    answer(head, keepAlive: keepAlive, context: context)
+                case .end:
+                    end(context: context)
+                }
+            }
+        } catch {
+            fail(error)
+            context.close(promise: nil)
+        }
+    }
+
+    /// The answer's head has come: the asker gets the response, its body to follow.
+    private func answer(_ head: HTTPResponseHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        guard let exchange, source == nil else { return }
+        headDeadline = nil
+        self.keepAlive = keepAlive
+        let made = UpstreamBody.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16), finishOnDeinit: false,
+            delegate: UpstreamBodyDelegate(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: number))
+        source = made.source
+        exchange.promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: made.sequence)))
+    }
+
+    /// The answer has ended: its last bytes go to the consumer, and the connection back to the
+    /// pool, unless the answer said to close it or bytes came after its end.
+    private func end(context: ChannelHandlerContext) {
+        let source = self.source
+        deliver(context: context)
+        self.source = nil
+        exchange = nil
+        parser = nil
+        consumerReady = true
+        // Back in the pool before the body's consumer learns the body has ended: a consumer
+        // that sends its next request at once must find this connection there.
+        if keepAlive, pending.readableBytes == 0, context.channel.isActive {
+            release(context.channel)
+        } else {
+            pending = ByteBuffer()
+            context.close(promise: nil)
+        }
+        source?.finish()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -463,15 +510,18 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if source != nil, parser?.endsAtClose == true {
+            // A body without a length ends with its connection.
+            keepAlive = false
+            end(context: context)
+        }
         endHandshake(UpstreamError.tlsFailed("the connection closed during the handshake"))
         fail(source == nil ? UpstreamError.closedBeforeAnswer : UpstreamError.closedDuringAnswer)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
-            fail(UpstreamError.protocolError("\(error)"))
-        } else if error is NIOSSLError || error is BoringSSLError {
+        if error is NIOSSLError || error is BoringSSLError {
             endHandshake(UpstreamError.tlsFailed("\(error)"))
             fail(UpstreamError.tlsFailed("\(error)"))
         } else if source == nil, exchange != nil {
@@ -518,6 +568,8 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     private func fail(_ error: any Error) {
         headDeadline = nil
         received = ByteBuffer()
+        pending = ByteBuffer()
+        parser = nil
         if let source {
             source.finish(error)
         } else {
@@ -541,7 +593,9 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     fileprivate func consumerLeft(_ exchange: Int) {
         guard exchange == number, source != nil else { return }
         source = nil
+        parser = nil
         received = ByteBuffer()
+        pending = ByteBuffer()
         self.exchange = nil
         context?.close(promise: nil)
     }

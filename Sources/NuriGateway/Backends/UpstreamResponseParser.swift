@@ -1,0 +1,287 @@
+import NIOCore
+import NIOHTTP1
+
+/// Reads an HTTP/1.1 answer from the bytes its connection receives, for ``UpstreamClient``.
+///
+/// The body comes out de-chunked into one buffer per call, whatever the number of chunks the
+/// bytes hold: a stream's read of 19 chunks is one append each, with no event per chunk.
+/// Framing follows RFC 9112 §6.3:
+/// - no body after a `HEAD` request, or for 204 and 304;
+/// - `Transfer-Encoding` ending in `chunked`: chunks (extensions and trailers are skipped);
+///   other transfer codings: the body runs to the connection's close;
+/// - otherwise `Content-Length`, whose values must agree;
+/// - otherwise the body runs to the connection's close.
+/// 1xx answers other than 101 are skipped; what follows them is the answer. Lines end in CRLF;
+/// a bare LF is refused, as NIO's parser (llhttp) refused it.
+struct UpstreamResponseParser {
+    /// What a call to ``parse(_:body:)`` stopped at.
+    enum Progress: Equatable {
+        /// Everything given was used; more bytes are needed.
+        case needMore
+        /// The answer's head (status, headers); its body follows.
+        case head(HTTPResponseHead, keepAlive: Bool)
+        /// The answer's end; the bytes after it, if any, are left in the input.
+        case end
+    }
+
+    /// A head longer than this is refused (NIO's parser allows 80 KiB).
+    static let maxHead = 80 << 10
+    /// A chunk-size line (with its extensions) longer than this is refused.
+    static let maxChunkLine = 4 << 10
+
+    private enum State {
+        case head
+        case fixed(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers
+        case untilClose
+        case done
+    }
+
+    private var state = State.head
+    private let noBody: Bool
+
+    /// For the answer to a request made with `method`.
+    init(method: HTTPMethod) {
+        noBody = method == .HEAD
+    }
+
+    /// Whether the body runs to the connection's close (then the close is its end).
+    var endsAtClose: Bool {
+        if case .untilClose = state { return true }
+        return false
+    }
+
+    /// Whether the answer has ended.
+    var isDone: Bool {
+        if case .done = state { return true }
+        return false
+    }
+
+    /// Reads from `input` until the head is complete, the answer ends, or `input` is used up.
+    /// Body bytes are appended to `body`. Throws ``UpstreamError/protocolError(_:)`` for bytes
+    /// that are not an HTTP/1.1 answer.
+    mutating func parse(_ input: inout ByteBuffer, body: inout ByteBuffer) throws(UpstreamError) -> Progress {
+        while input.readableBytes > 0 {
+            switch state {
+            case .head:
+                guard let end = try Self.headEnd(input) else {
+                    if input.readableBytes > Self.maxHead { throw .protocolError("the answer's head is longer than \(Self.maxHead) bytes") }
+                    return .needMore
+                }
+                guard end <= Self.maxHead else { throw .protocolError("the answer's head is longer than \(Self.maxHead) bytes") }
+                let headBytes = input.readSlice(length: end)!
+                let head = try Self.head(headBytes)
+                let code = head.status.code
+                if code >= 100 && code < 200 {
+                    guard code != 101 else { throw .protocolError("the upstream switched protocols (101)") }
+                    continue  // informational: the answer follows
+                }
+                let framing = try Self.framing(head, noBody: noBody || code == 204 || code == 304)
+                state = framing
+                var keepAlive = Self.keepAlive(head)
+                if case .untilClose = framing { keepAlive = false }
+                if case .fixed(remaining: 0) = framing { state = .done }
+                return .head(head, keepAlive: keepAlive)
+            case .fixed(let remaining):
+                let take = min(remaining, input.readableBytes)
+                var slice = input.readSlice(length: take)!
+                body.writeBuffer(&slice)
+                if take == remaining {
+                    state = .done
+                } else {
+                    state = .fixed(remaining: remaining - take)
+                }
+            case .chunkSize:
+                guard let line = try Self.line(&input, limit: Self.maxChunkLine, what: "chunk size") else { return .needMore }
+                let size = try Self.chunkSize(line)
+                state = size == 0 ? .trailers : .chunkData(remaining: size)
+            case .chunkData(let remaining):
+                let take = min(remaining, input.readableBytes)
+                var slice = input.readSlice(length: take)!
+                body.writeBuffer(&slice)
+                state = take == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - take)
+            case .chunkDataEnd:
+                guard input.getInteger(at: input.readerIndex, as: UInt8.self) == UInt8(ascii: "\r") else {
+                    throw .protocolError("a chunk is longer than its size")
+                }
+                guard input.readableBytes >= 2 else { return .needMore }
+                guard input.getInteger(at: input.readerIndex + 1, as: UInt8.self) == UInt8(ascii: "\n") else {
+                    throw .protocolError("a chunk is longer than its size")
+                }
+                input.moveReaderIndex(forwardBy: 2)
+                state = .chunkSize
+            case .trailers:
+                guard let line = try Self.line(&input, limit: Self.maxHead, what: "trailer") else { return .needMore }
+                if line.readableBytes == 0 { state = .done }
+            case .untilClose:
+                body.writeBuffer(&input)
+            case .done:
+                return .end
+            }
+        }
+        if case .done = state { return .end }
+        return .needMore
+    }
+
+    // MARK: - Head
+
+    /// The length of the head, its blank line included, once `input` holds all of it.
+    private static func headEnd(_ input: ByteBuffer) throws(UpstreamError) -> Int? {
+        let end = input.withUnsafeReadableBytes { bytes -> Int? in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+                guard newline > 0, bytes[newline - 1] == UInt8(ascii: "\r") else { return -1 }
+                // The blank line: "\r\n\r\n".
+                if newline + 2 < count, bytes[newline + 1] == UInt8(ascii: "\r"), bytes[newline + 2] == UInt8(ascii: "\n") {
+                    return newline + 3
+                }
+                index = newline + 1
+            }
+            return nil
+        }
+        if end == -1 { throw .protocolError("a line of the answer's head ends in a bare LF, not CRLF") }
+        return end
+    }
+
+    private static func head(_ bytes: ByteBuffer) throws(UpstreamError) -> HTTPResponseHead {
+        var lines = bytes
+        guard let statusLine = try Self.line(&lines, limit: maxHead, what: "status line") else { throw .protocolError("no status line") }
+        let (version, status) = try Self.statusLine(statusLine)
+        var headers = HTTPHeaders()
+        while let line = try Self.line(&lines, limit: maxHead, what: "header") {
+            if line.readableBytes == 0 { break }
+            try header(line, into: &headers)
+        }
+        return HTTPResponseHead(version: version, status: status, headers: headers)
+    }
+
+    /// `HTTP/1.1 200 OK`: the version and the status (the reason phrase is kept).
+    private static func statusLine(_ line: ByteBuffer) throws(UpstreamError) -> (HTTPVersion, HTTPResponseStatus) {
+        let parsed = line.withUnsafeReadableBytes { bytes -> (HTTPVersion, Int, Int)? in
+            // "HTTP/1.x" SP 3DIGIT, then SP and the reason, or nothing.
+            guard bytes.count >= 12, bytes.starts(with: "HTTP/1.".utf8), bytes[8] == UInt8(ascii: " ") else { return nil }
+            let minor = bytes[7]
+            guard minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1") else { return nil }
+            var code = 0
+            for index in 9..<12 {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                code = code * 10 + Int(digit)
+            }
+            guard code >= 100, bytes.count == 12 || bytes[12] == UInt8(ascii: " ") else { return nil }
+            return (HTTPVersion(major: 1, minor: Int(minor - UInt8(ascii: "0"))), code, bytes.count > 13 ? 13 : bytes.count)
+        }
+        guard let (version, code, reasonStart) = parsed else {
+            throw .protocolError("the status line is not `HTTP/1.x <code> <reason>`: \(printable(line))")
+        }
+        let reason = line.getString(at: line.readerIndex + reasonStart, length: line.readableBytes - reasonStart) ?? ""
+        let status = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
+        return (version, status)
+    }
+
+    /// `name: value`, with the value's surrounding blanks trimmed.
+    private static func header(_ line: ByteBuffer, into headers: inout HTTPHeaders) throws(UpstreamError) {
+        let colon = line.withUnsafeReadableBytes { bytes -> Int? in
+            guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
+            // A token: no blanks (RFC 9112 §5.1 forbids one before the colon) and no controls.
+            for byte in bytes[..<colon] where byte <= 0x20 || byte >= 0x7f { return nil }
+            return colon
+        }
+        guard let colon else {
+            throw .protocolError("a header line is not `name: value`: \(printable(line))")
+        }
+        let valid = line.withUnsafeReadableBytes { bytes in
+            !bytes[(colon + 1)...].contains { $0 == 0 || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
+        }
+        guard valid else { throw .protocolError("a header's value holds a control character") }
+        let name = line.getString(at: line.readerIndex, length: colon)!
+        var start = colon + 1, end = line.readableBytes
+        line.withUnsafeReadableBytes { bytes in
+            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+        }
+        headers.add(name: name, value: line.getString(at: line.readerIndex + start, length: end - start) ?? "")
+    }
+
+    /// Where the body ends, from the head (RFC 9112 §6.3).
+    private static func framing(_ head: HTTPResponseHead, noBody: Bool) throws(UpstreamError) -> State {
+        if noBody { return .done }
+        let codings = head.headers[canonicalForm: "transfer-encoding"]
+        if !codings.isEmpty {
+            return codings.last!.lowercased() == "chunked" ? .chunkSize : .untilClose
+        }
+        let lengths = head.headers[canonicalForm: "content-length"]
+        guard let first = lengths.first else { return .untilClose }
+        guard let length = contentLength(first), lengths.allSatisfy({ $0 == first }) else {
+            throw .protocolError("the answer's content-length is not one number: \(lengths.joined(separator: ", "))")
+        }
+        return .fixed(remaining: length)
+    }
+
+    private static func contentLength(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        return Int(text)
+    }
+
+    /// HTTP/1.1 keeps the connection unless told `close`; HTTP/1.0 closes it unless told `keep-alive`.
+    private static func keepAlive(_ head: HTTPResponseHead) -> Bool {
+        let options = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
+        if options.contains("close") { return false }
+        return head.version.minor >= 1 || options.contains("keep-alive")
+    }
+
+    // MARK: - Chunks and lines
+
+    /// A chunk-size line: hex digits, then optional blanks and `;extensions`, which are skipped.
+    private static func chunkSize(_ line: ByteBuffer) throws(UpstreamError) -> Int {
+        let size = line.withUnsafeReadableBytes { bytes -> Int? in
+            var size = 0, digits = 0
+            for byte in bytes {
+                let value: Int
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = Int(byte - UInt8(ascii: "a")) + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = Int(byte - UInt8(ascii: "A")) + 10
+                case UInt8(ascii: ";"), UInt8(ascii: " "), UInt8(ascii: "\t"):
+                    return digits > 0 ? size : nil
+                default: return nil
+                }
+                digits += 1
+                guard digits <= 15 else { return nil }  // past 2^60: not a size anyone sends
+                size = size << 4 | value
+            }
+            return digits > 0 ? size : nil
+        }
+        guard let size else { throw .protocolError("a chunk's size is not a hexadecimal number: \(printable(line))") }
+        return size
+    }
+
+    /// The next line without its CRLF, or nil while `input` does not hold its end.
+    private static func line(_ input: inout ByteBuffer, limit: Int, what: String) throws(UpstreamError) -> ByteBuffer? {
+        let newline = input.withUnsafeReadableBytes { $0.firstIndex(of: UInt8(ascii: "\n")) }
+        guard let newline else {
+            if input.readableBytes > limit { throw .protocolError("a \(what) line is longer than \(limit) bytes") }
+            return nil
+        }
+        guard newline <= limit else { throw .protocolError("a \(what) line is longer than \(limit) bytes") }
+        guard newline > 0, input.getInteger(at: input.readerIndex + newline - 1, as: UInt8.self) == UInt8(ascii: "\r") else {
+            throw .protocolError("a \(what) line ends in a bare LF, not CRLF")
+        }
+        let line = input.getSlice(at: input.readerIndex, length: newline - 1)!
+        input.moveReaderIndex(forwardBy: newline + 1)
+        return line
+    }
+
+    /// Up to 80 characters of a line, for an error message, with what is not printable as `?`.
+    private static func printable(_ line: ByteBuffer) -> String {
+        let bytes = line.getBytes(at: line.readerIndex, length: min(line.readableBytes, 80)) ?? []
+        return String(decoding: bytes.map { $0 >= 0x20 && $0 < 0x7f ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+    }
+}
