@@ -183,6 +183,16 @@ struct UpstreamResponseParserTests {
         #expect(head.headers["x-a"] == ["value"])
     }
 
+    @Test("a prepared request's head: request line, the URL's host, the headers, the body's length; a configured host or length is not sent")
+    func preparedHead() throws {
+        let url = try #require(UpstreamURL("http://gpu-1.example.kr:8000/v1"))
+        let request = UpstreamRequest(.POST, url, path: "chat/completions",
+                                      headers: ["Host": "elsewhere", "content-type": "application/json", "Content-Length": "999", "authorization": "Bearer k"])
+        #expect(String(buffer: request.head(bodyLength: 42)) == "POST /v1/chat/completions HTTP/1.1\r\nhost: gpu-1.example.kr:8000\r\n"
+            + "content-type: application/json\r\nauthorization: Bearer k\r\ncontent-length: 42\r\n\r\n")
+        #expect(String(buffer: request.head(bodyLength: nil)).hasSuffix("authorization: Bearer k\r\n\r\n"))
+    }
+
     @Test("101 Switching Protocols is refused: the client never asks to upgrade")
     func switchingProtocols() {
         let bytes = Array("HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n".utf8)

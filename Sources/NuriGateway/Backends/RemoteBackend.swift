@@ -21,8 +21,15 @@ public final class RemoteBackend: Sendable {
     let client: UpstreamClient
     /// The headers every request carries (content type, the upstream's key).
     let headers: HTTPHeaders
+    /// Each replica's requests for the inference paths, prepared once (nil: not an http(s) URL).
+    let prepared: [String: [UpstreamRequest?]]
+    /// Each replica's health check, `GET models`.
+    let healthChecks: [UpstreamRequest?]
     /// Time allowed for an upstream answer to start (streaming bodies may take longer).
     let timeout: TimeAmount
+
+    /// The paths whose requests are prepared when the backend is made.
+    static let inferencePaths = ["chat/completions", "completions"]
 
     /// Seconds a failed replica is skipped.
     static let downSeconds: Double = 15
@@ -38,6 +45,11 @@ public final class RemoteBackend: Sendable {
         var headers: HTTPHeaders = ["content-type": "application/json", "user-agent": "nuri"]
         if let apiKey { headers.add(name: "authorization", value: "Bearer \(apiKey)") }
         self.headers = headers
+        let endpoints = self.endpoints
+        prepared = Dictionary(uniqueKeysWithValues: Self.inferencePaths.map { path in
+            (path, endpoints.map { $0.map { UpstreamRequest(.POST, $0, path: path, headers: headers) } })
+        })
+        healthChecks = endpoints.map { $0.map { UpstreamRequest(.GET, $0, path: "models", headers: headers) } }
         self.timeout = .seconds(timeoutSeconds)
         created = Int(Date().timeIntervalSince1970)
     }
@@ -52,11 +64,13 @@ public final class RemoteBackend: Sendable {
     /// no other replica is asked.
     public func post(_ path: String, bytes: [UInt8]) async throws -> UpstreamResponse {
         let data = ByteBuffer(bytes: bytes)
+        let requests = prepared[path]
         var failures: [String] = []
         for (index, base) in replicas.order() {
             do {
-                guard let endpoint = endpoints[index] else { throw UpstreamError.connectFailed("not an http(s) URL") }
-                let response = try await client.execute(.POST, endpoint, path: path, headers: headers, body: data, timeout: timeout)
+                guard let request = requests?[index] ?? endpoints[index].map({ UpstreamRequest(.POST, $0, path: path, headers: headers) })
+                else { throw UpstreamError.connectFailed("not an http(s) URL") }
+                let response = try await client.execute(request, body: data, timeout: timeout)
                 replicas.markUp(index)
                 return response
             } catch is CancellationError {
@@ -76,8 +90,7 @@ public final class RemoteBackend: Sendable {
         while !Task.isCancelled {
             for (index, _) in replicas.all() {
                 var up = false
-                if let endpoint = endpoints[index],
-                   let response = try? await client.execute(.GET, endpoint, path: "models", headers: headers, timeout: .seconds(5)) {
+                if let request = healthChecks[index], let response = try? await client.execute(request, timeout: .seconds(5)) {
                     up = response.status.code < 500
                     _ = try? await response.body.collect(upTo: 1 << 20)
                 }

@@ -56,14 +56,16 @@ public final class UpstreamClient: Sendable {
     /// then ``UpstreamError/timedOut``). The body follows in the response's ``UpstreamResponse/body``.
     public func execute(_ method: HTTPMethod, _ url: UpstreamURL, path: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil,
                         timeout: TimeAmount) async throws -> UpstreamResponse {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target(path), headers: headers)
-        head.headers.replaceOrAdd(name: "host", value: url.hostHeader)
-        if let body { head.headers.replaceOrAdd(name: "content-length", value: String(body.readableBytes)) }
-        let key = UpstreamKey(url)
+        try await execute(UpstreamRequest(method, url, path: path, headers: headers), body: body, timeout: timeout)
+    }
+
+    /// Sends a prepared request with `body` (its length is added to the head).
+    public func execute(_ request: UpstreamRequest, body: ByteBuffer? = nil, timeout: TimeAmount) async throws -> UpstreamResponse {
+        let head = request.head(bodyLength: body?.readableBytes)
         while true {
-            let (channel, reused) = try await connection(to: key)
+            let (channel, reused) = try await connection(to: request.key)
             do {
-                return try await send(UpstreamExchange(head: head, body: body, timeout: timeout,
+                return try await send(UpstreamExchange(method: request.method, head: head, body: body, timeout: timeout,
                                                        promise: channel.eventLoop.makePromise()), on: channel)
             } catch UpstreamError.closedBeforeAnswer where reused {
                 continue
@@ -292,18 +294,66 @@ struct UpstreamKey: Hashable, Sendable {
     }
 }
 
+/// A request's method, target and headers, encoded once: a backend prepares one per replica and
+/// path when it is made, and each request adds only its body's length.
+public struct UpstreamRequest: Sendable {
+    public let method: HTTPMethod
+    let key: UpstreamKey
+    /// The request line and the headers, each line ending in CRLF; no blank line yet.
+    let encoded: ByteBuffer
+
+    /// `headers` come from the configuration, checked when it was read; `host` is the URL's,
+    /// and `content-length` is the body's, added to each request.
+    public init(_ method: HTTPMethod, _ url: UpstreamURL, path: String, headers: HTTPHeaders = [:]) {
+        self.method = method
+        key = UpstreamKey(url)
+        var out = ByteBuffer()
+        out.writeString(method.rawValue)
+        out.writeStaticString(" ")
+        out.writeString(url.target(path))
+        out.writeStaticString(" HTTP/1.1\r\nhost: ")
+        out.writeString(url.hostHeader)
+        out.writeStaticString("\r\n")
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            guard lowered != "host", lowered != "content-length" else { continue }
+            out.writeString(name)
+            out.writeStaticString(": ")
+            out.writeString(value)
+            out.writeStaticString("\r\n")
+        }
+        encoded = out
+    }
+
+    /// The whole head, with `content-length` when there is a body.
+    func head(bodyLength: Int?) -> ByteBuffer {
+        var head = ByteBuffer()
+        head.reserveCapacity(encoded.readableBytes + 40)
+        head.writeImmutableBuffer(encoded)
+        if let bodyLength {
+            head.writeStaticString("content-length: ")
+            head.writeString(String(bodyLength))
+            head.writeStaticString("\r\n")
+        }
+        head.writeStaticString("\r\n")
+        return head
+    }
+}
+
 /// One request on its way: the handler writes it and fulfils the promise with the answer's head.
 final class UpstreamExchange: @unchecked Sendable {
     // Written once before the exchange is handed to its connection's event loop, then only used
     // there.
-    let head: HTTPRequestHead
+    let method: HTTPMethod
+    let head: ByteBuffer
     let body: ByteBuffer?
     let timeout: TimeAmount
     let promise: EventLoopPromise<UpstreamResponse>
     /// Whether the connection's handler received it (set and read on the event loop).
     var delivered = false
 
-    init(head: HTTPRequestHead, body: ByteBuffer?, timeout: TimeAmount, promise: EventLoopPromise<UpstreamResponse>) {
+    init(method: HTTPMethod, head: ByteBuffer, body: ByteBuffer?, timeout: TimeAmount, promise: EventLoopPromise<UpstreamResponse>) {
+        self.method = method
         self.head = head
         self.body = body
         self.timeout = timeout
@@ -389,35 +439,16 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         self.exchange = exchange
         number += 1
         consumerReady = true
-        parser = UpstreamResponseParser(method: exchange.head.method)
+        parser = UpstreamResponseParser(method: exchange.method)
         let deadline = NIODeadline.now() + exchange.timeout
         headDeadline = deadline
         arm(deadline)
-        let head = Self.encode(exchange.head, allocator: context.channel.allocator)
         if let body = exchange.body {
-            context.write(wrapOutboundOut(head), promise: nil)
+            context.write(wrapOutboundOut(exchange.head), promise: nil)
             context.writeAndFlush(wrapOutboundOut(body), promise: promise)
         } else {
-            context.writeAndFlush(wrapOutboundOut(head), promise: promise)
+            context.writeAndFlush(wrapOutboundOut(exchange.head), promise: promise)
         }
-    }
-
-    /// The request line and headers, as they go on the wire. The headers come from the
-    /// configuration and the URL, checked when they were read.
-    static func encode(_ head: HTTPRequestHead, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var out = allocator.buffer(capacity: 256)
-        out.writeString(head.method.rawValue)
-        out.writeStaticString(" ")
-        out.writeString(head.uri)
-        out.writeStaticString(" HTTP/1.1\r\n")
-        for (name, value) in head.headers {
-            out.writeString(name)
-            out.writeStaticString(": ")
-            out.writeString(value)
-            out.writeStaticString("\r\n")
-        }
-        out.writeStaticString("\r\n")
-        return out
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
