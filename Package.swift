@@ -234,6 +234,8 @@ let package = Package(
             dependencies: [
                 "NuriServer", "NuriIdentity", "NuriStore", "NuriTestSupport", "NuriCompute",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: strictSettings
         ),

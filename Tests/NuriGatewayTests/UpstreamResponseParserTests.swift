@@ -91,6 +91,8 @@ private let answers: [(String, String)] = [
     ("chunked, extensions, upper-case hex, trailers",
      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5;name=value\r\nhello\r\nA\r\n0123456789\r\n1d\r\ndata: {\"x\":1}\n\ndata: [DONE]\n\n\r\n0\r\nx-trailer: yes\r\n\r\n"),
     ("chunked, no trailers", "HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+    ("codings listed, the last chunked, in capitals", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, CHUNKED\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+    ("a length in capitals, connection options listed", "HTTP/1.1 200 OK\r\nCONTENT-LENGTH: 3\r\nConnection: Upgrade, Close\r\n\r\nabc"),
     ("100 Continue first", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\nok"),
     ("204 without a body", "HTTP/1.1 204 No Content\r\n\r\n"),
     ("304 with a length and no body", "HTTP/1.1 304 Not Modified\r\ncontent-length: 99\r\n\r\n"),

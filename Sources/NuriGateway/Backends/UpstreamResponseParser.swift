@@ -73,15 +73,15 @@ struct UpstreamResponseParser {
                 }
                 guard end <= Self.maxHead else { throw .protocolError("the answer's head is longer than \(Self.maxHead) bytes") }
                 let headBytes = input.readSlice(length: end)!
-                let head = try Self.head(headBytes)
+                let (head, framingFields) = try Self.head(headBytes)
                 let code = head.status.code
                 if code >= 100 && code < 200 {
                     guard code != 101 else { throw .protocolError("the upstream switched protocols (101)") }
                     continue  // informational: the answer follows
                 }
-                let framing = try Self.framing(head, noBody: noBody || code == 204 || code == 304)
+                let framing = try framingFields.framing(noBody: noBody || code == 204 || code == 304)
                 state = framing
-                var keepAlive = Self.keepAlive(head)
+                var keepAlive = framingFields.keepAlive(version: head.version)
                 if case .untilClose = framing { keepAlive = false }
                 if case .fixed(remaining: 0) = framing { state = .done }
                 return .head(head, keepAlive: keepAlive)
@@ -148,16 +148,17 @@ struct UpstreamResponseParser {
         return end
     }
 
-    private static func head(_ bytes: ByteBuffer) throws(UpstreamError) -> HTTPResponseHead {
+    private static func head(_ bytes: ByteBuffer) throws(UpstreamError) -> (HTTPResponseHead, FramingFields) {
         var lines = bytes
         guard let statusLine = try Self.line(&lines, limit: maxHead, what: "status line") else { throw .protocolError("no status line") }
         let (version, status) = try Self.statusLine(statusLine)
         var headers = HTTPHeaders()
+        var framing = FramingFields()
         while let line = try Self.line(&lines, limit: maxHead, what: "header") {
             if line.readableBytes == 0 { break }
-            try header(line, into: &headers)
+            try header(line, into: &headers, framing: &framing)
         }
-        return HTTPResponseHead(version: version, status: status, headers: headers)
+        return (HTTPResponseHead(version: version, status: status, headers: headers), framing)
     }
 
     /// `HTTP/1.1 200 OK`: the version and the status (the reason phrase is kept).
@@ -184,8 +185,9 @@ struct UpstreamResponseParser {
         return (version, status)
     }
 
-    /// `name: value`, with the value's surrounding blanks trimmed.
-    private static func header(_ line: ByteBuffer, into headers: inout HTTPHeaders) throws(UpstreamError) {
+    /// `name: value`, with the value's surrounding blanks trimmed; the values that frame the body
+    /// are kept aside too.
+    private static func header(_ line: ByteBuffer, into headers: inout HTTPHeaders, framing: inout FramingFields) throws(UpstreamError) {
         let colon = line.withUnsafeReadableBytes { bytes -> Int? in
             guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
             // A token: no blanks (RFC 9112 §5.1 forbids one before the colon) and no controls.
@@ -205,36 +207,72 @@ struct UpstreamResponseParser {
             while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
             while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
         }
-        headers.add(name: name, value: line.getString(at: line.readerIndex + start, length: end - start) ?? "")
+        let value = line.getString(at: line.readerIndex + start, length: end - start) ?? ""
+        headers.add(name: name, value: value)
+        framing.note(name: line.getSlice(at: line.readerIndex, length: colon)!, value: value)
     }
 
-    /// Where the body ends, from the head (RFC 9112 §6.3).
-    private static func framing(_ head: HTTPResponseHead, noBody: Bool) throws(UpstreamError) -> State {
-        if noBody { return .done }
-        let codings = head.headers[canonicalForm: "transfer-encoding"]
-        if !codings.isEmpty {
-            return codings.last!.lowercased() == "chunked" ? .chunkSize : .untilClose
+    /// The values of the three headers that say where the body ends and whether the connection
+    /// stays: kept as the head is read, so that no lookup goes over all of its headers again.
+    private struct FramingFields {
+        var transferCodings: [String] = []
+        var contentLengths: [String] = []
+        var connectionOptions: [String] = []
+
+        /// Keeps `value` if `name` is one of the three (compared without case, on its bytes).
+        mutating func note(name: ByteBuffer, value: String) {
+            switch name.readableBytes {
+            case 17 where Self.named(name, "transfer-encoding"): transferCodings += Self.list(value)
+            case 14 where Self.named(name, "content-length"): contentLengths += Self.list(value)
+            case 10 where Self.named(name, "connection"): connectionOptions += Self.list(value).map { $0.lowercased() }
+            default: break
+            }
         }
-        let lengths = head.headers[canonicalForm: "content-length"]
-        guard let first = lengths.first else { return .untilClose }
-        guard let length = contentLength(first), lengths.allSatisfy({ $0 == first }) else {
-            throw .protocolError("the answer's content-length is not one number: \(lengths.joined(separator: ", "))")
+
+        /// Where the body ends (RFC 9112 §6.3).
+        func framing(noBody: Bool) throws(UpstreamError) -> State {
+            if noBody { return .done }
+            if let last = transferCodings.last {
+                return last.lowercased() == "chunked" ? .chunkSize : .untilClose
+            }
+            guard let first = contentLengths.first else { return .untilClose }
+            guard let length = UpstreamResponseParser.contentLength(first), contentLengths.allSatisfy({ $0 == first }) else {
+                throw .protocolError("the answer's content-length is not one number: \(contentLengths.joined(separator: ", "))")
+            }
+            return .fixed(remaining: length)
         }
-        return .fixed(remaining: length)
+
+        /// HTTP/1.1 keeps the connection unless told `close`; HTTP/1.0 closes it unless told `keep-alive`.
+        func keepAlive(version: HTTPVersion) -> Bool {
+            if connectionOptions.contains("close") { return false }
+            return version.minor >= 1 || connectionOptions.contains("keep-alive")
+        }
+
+        /// Whether `name`'s bytes are `lowercased` (ASCII letters and `-`) in any case.
+        private static func named(_ name: ByteBuffer, _ lowercased: StaticString) -> Bool {
+            name.withUnsafeReadableBytes { bytes in
+                let expected = UnsafeRawBufferPointer(start: lowercased.utf8Start, count: lowercased.utf8CodeUnitCount)
+                for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] { return false }
+                return true
+            }
+        }
+
+        /// A list value's members (`a, b`), trimmed, the empty ones dropped.
+        private static func list(_ value: String) -> [String] {
+            if !value.utf8.contains(UInt8(ascii: ",")) { return value.isEmpty ? [] : [value] }
+            return value.split(separator: ",").compactMap { member in
+                let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+                guard let first = member.firstIndex(where: { !blank($0) }), let last = member.lastIndex(where: { !blank($0) }) else { return nil }
+                return String(member[first...last])
+            }
+        }
     }
 
-    private static func contentLength(_ text: Substring) -> Int? {
+    private static func contentLength(_ text: String) -> Int? {
         guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
             return nil
         }
         return Int(text)
-    }
-
-    /// HTTP/1.1 keeps the connection unless told `close`; HTTP/1.0 closes it unless told `keep-alive`.
-    private static func keepAlive(_ head: HTTPResponseHead) -> Bool {
-        let options = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
-        if options.contains("close") { return false }
-        return head.version.minor >= 1 || options.contains("keep-alive")
     }
 
     // MARK: - Chunks and lines

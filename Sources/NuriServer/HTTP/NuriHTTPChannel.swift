@@ -73,6 +73,14 @@ struct DirectRoutes: Sendable {
         return length
     }
 
+    /// A direct request's HTTP-types request: a POST to one of the routes' exact paths (see
+    /// ``bodyLength(_:)``), so the request NIO's conversion makes, without that conversion's URL
+    /// parsing of the target (which, for a bare path, gives the path back).
+    static func request(_ head: HTTPRequestHead) -> HTTPRequest {
+        HTTPRequest(method: .post, scheme: "http", authority: head.headers.first(name: "host"), path: head.uri,
+                    headerFields: HTTPFields(head.headers, splitCookie: false))
+    }
+
     func respond(to request: Request, channel: any Channel) async -> Response {
         var logger = self.logger
         logger[metadataKey: "hb.request.id"] = .stringConvertible(RequestID())
@@ -193,15 +201,7 @@ final class DirectRouteHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func start(head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
-        guard let converted = try? HTTPRequest(head, secure: false, splitCookie: false) else {
-            // Not a head HTTP types accept: Hummingbird's side answers it as it would any other.
-            state = .passing
-            context.fireChannelRead(wrapInboundOut(.head(head)))
-            context.fireChannelRead(wrapInboundOut(.body(body)))
-            state = .idle
-            context.fireChannelRead(wrapInboundOut(.end(nil)))
-            return
-        }
+        let converted = DirectRoutes.request(head)
         state = .responding(version: head.version, keepAlive: head.isKeepAlive)
         let request = Request(head: converted, body: RequestBody(buffer: body))
         let routes = self.routes, channel = context.channel
