@@ -138,9 +138,9 @@ struct UpstreamResponseParserTests {
         #expect(parse(bytes.map { [$0] }, close: close) == expected, "\(name), byte by byte")
     }
 
-    @Test("a stream of 200 chunks in random reads (seeded) comes out whole, as NIO reads it")
+    @Test("a stream of 200 chunks in random reads (seeded: the same cuts on every run) comes out whole, as NIO reads it")
     func randomReads() throws {
-        var generator = SeededGenerator(seed: 0x5eed)
+        var generator = ChatChunkReaderTests.Generator(state: 0x5eed)
         var text = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
         for index in 0..<200 {
             let event = "data: {\"choices\":[{\"delta\":{\"content\":\"piece \(index) 조각\"}}]}\n\n"
@@ -252,19 +252,6 @@ struct UpstreamResponseParserTests {
         var body = ByteBuffer()
         _ = try parser.parse(&input, body: &body)
         #expect(throws: UpstreamError.self) { try parser.parse(&input, body: &body) }
-    }
-}
-
-/// SplitMix64: the same cuts on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }
 

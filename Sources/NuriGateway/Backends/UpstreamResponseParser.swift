@@ -41,6 +41,10 @@ struct UpstreamResponseParser {
     }
 
     private var state = State.head
+    /// How far into the input the current search (for the head's end, or a line's) has looked
+    /// without finding it: the next search starts there, so that an answer trickling in byte by
+    /// byte costs each byte one look, not one per read.
+    private var scanned = 0
     private let noBody: Bool
 
     /// For the answer to a request made with `method`.
@@ -67,7 +71,7 @@ struct UpstreamResponseParser {
         while input.readableBytes > 0 {
             switch state {
             case .head:
-                guard let end = try Self.headEnd(input) else {
+                guard let end = try Self.headEnd(input, from: &scanned) else {
                     if input.readableBytes > Self.maxHead { throw .protocolError("the answer's head is longer than \(Self.maxHead) bytes") }
                     return .needMore
                 }
@@ -95,7 +99,7 @@ struct UpstreamResponseParser {
                     state = .fixed(remaining: remaining - take)
                 }
             case .chunkSize:
-                guard let line = try Self.line(&input, limit: Self.maxChunkLine, what: "chunk size") else { return .needMore }
+                guard let line = try Self.line(&input, from: &scanned, limit: Self.maxChunkLine, what: "chunk size") else { return .needMore }
                 let size = try Self.chunkSize(line)
                 state = size == 0 ? .trailers : .chunkData(remaining: size)
             case .chunkData(let remaining):
@@ -114,7 +118,7 @@ struct UpstreamResponseParser {
                 input.moveReaderIndex(forwardBy: 2)
                 state = .chunkSize
             case .trailers:
-                guard let line = try Self.line(&input, limit: Self.maxHead, what: "trailer") else { return .needMore }
+                guard let line = try Self.line(&input, from: &scanned, limit: Self.maxHead, what: "trailer") else { return .needMore }
                 if line.readableBytes == 0 { state = .done }
             case .untilClose:
                 body.writeBuffer(&input)
@@ -129,9 +133,12 @@ struct UpstreamResponseParser {
     // MARK: - Head
 
     /// The length of the head, its blank line included, once `input` holds all of it.
-    private static func headEnd(_ input: ByteBuffer) throws(UpstreamError) -> Int? {
+    /// `scanned`: where an earlier call stopped looking (0 once the end is found).
+    private static func headEnd(_ input: ByteBuffer, from scanned: inout Int) throws(UpstreamError) -> Int? {
+        // A newline in the last two bytes looked at may begin the blank line: look at it again.
+        let start = max(0, scanned - 2)
         let end = input.withUnsafeReadableBytes { bytes -> Int? in
-            var index = 0
+            var index = start
             let count = bytes.count
             while index < count {
                 guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
@@ -145,16 +152,19 @@ struct UpstreamResponseParser {
             return nil
         }
         if end == -1 { throw .protocolError("a line of the answer's head ends in a bare LF, not CRLF") }
+        scanned = end == nil ? input.readableBytes : 0
         return end
     }
 
     private static func head(_ bytes: ByteBuffer) throws(UpstreamError) -> (HTTPResponseHead, FramingFields) {
-        var lines = bytes
-        guard let statusLine = try Self.line(&lines, limit: maxHead, what: "status line") else { throw .protocolError("no status line") }
+        var lines = bytes, scanned = 0  // the head is whole: every line's end is there
+        guard let statusLine = try Self.line(&lines, from: &scanned, limit: maxHead, what: "status line") else {
+            throw .protocolError("no status line")
+        }
         let (version, status) = try Self.statusLine(statusLine)
         var headers = HTTPHeaders()
         var framing = FramingFields()
-        while let line = try Self.line(&lines, limit: maxHead, what: "header") {
+        while let line = try Self.line(&lines, from: &scanned, limit: maxHead, what: "header") {
             if line.readableBytes == 0 { break }
             try header(line, into: &headers, framing: &framing)
         }
@@ -302,12 +312,16 @@ struct UpstreamResponseParser {
     }
 
     /// The next line without its CRLF, or nil while `input` does not hold its end.
-    private static func line(_ input: inout ByteBuffer, limit: Int, what: String) throws(UpstreamError) -> ByteBuffer? {
-        let newline = input.withUnsafeReadableBytes { $0.firstIndex(of: UInt8(ascii: "\n")) }
+    /// `scanned`: how many bytes an earlier call found no LF in (0 once the line is read).
+    private static func line(_ input: inout ByteBuffer, from scanned: inout Int, limit: Int, what: String) throws(UpstreamError) -> ByteBuffer? {
+        let start = scanned
+        let newline = input.withUnsafeReadableBytes { $0[start...].firstIndex(of: UInt8(ascii: "\n")) }
         guard let newline else {
             if input.readableBytes > limit { throw .protocolError("a \(what) line is longer than \(limit) bytes") }
+            scanned = input.readableBytes
             return nil
         }
+        scanned = 0
         guard newline <= limit else { throw .protocolError("a \(what) line is longer than \(limit) bytes") }
         guard newline > 0, input.getInteger(at: input.readerIndex + newline - 1, as: UInt8.self) == UInt8(ascii: "\r") else {
             throw .protocolError("a \(what) line ends in a bare LF, not CRLF")
