@@ -58,12 +58,6 @@ struct UpstreamResponseParser {
         return false
     }
 
-    /// Whether the answer has ended.
-    var isDone: Bool {
-        if case .done = state { return true }
-        return false
-    }
-
     /// Reads from `input` until the head is complete, the answer ends, or `input` is used up.
     /// Body bytes are appended to `body`. Throws ``UpstreamError/protocolError(_:)`` for bytes
     /// that are not an HTTP/1.1 answer.
