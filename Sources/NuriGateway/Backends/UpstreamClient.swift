@@ -236,52 +236,6 @@ public struct UpstreamResponse: Sendable {
     public let body: UpstreamBody
 }
 
-/// An answer's body, buffer by buffer, as the connection reads it.
-public struct UpstreamBody: AsyncSequence, Sendable {
-    public typealias Element = ByteBuffer
-    typealias Producer = NIOThrowingAsyncSequenceProducer<
-        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, UpstreamBodyDelegate
-    >
-    let producer: Producer
-
-    public struct AsyncIterator: AsyncIteratorProtocol {
-        var inner: Producer.AsyncIterator
-        public mutating func next() async throws -> ByteBuffer? { try await inner.next() }
-    }
-
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: producer.makeAsyncIterator()) }
-
-    /// The whole body, or ``UpstreamError/bodyTooLarge(_:)`` past `limit` bytes.
-    public func collect(upTo limit: Int) async throws -> ByteBuffer {
-        var whole = ByteBuffer()
-        for try await var buffer in self {
-            guard whole.readableBytes + buffer.readableBytes <= limit else { throw UpstreamError.bodyTooLarge(limit) }
-            if whole.readableBytes == 0 {
-                whole = buffer
-            } else {
-                whole.writeBuffer(&buffer)
-            }
-        }
-        return whole
-    }
-}
-
-/// Tells a connection that its body's consumer wants more, or has gone.
-struct UpstreamBodyDelegate: NIOAsyncSequenceProducerDelegate {
-    let handler: NIOLoopBound<UpstreamConnectionHandler>
-    let exchange: Int
-
-    func produceMore() {
-        let handler = self.handler, exchange = self.exchange
-        handler.eventLoop.execute { handler.value.consumerWantsMore(exchange) }
-    }
-
-    func didTerminate() {
-        let handler = self.handler, exchange = self.exchange
-        handler.eventLoop.execute { handler.value.consumerLeft(exchange) }
-    }
-}
-
 struct UpstreamKey: Hashable, Sendable {
     let tls: Bool
     let host: String
@@ -373,7 +327,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     /// The exchange in flight, and its number on this connection.
     private var exchange: UpstreamExchange?
     private var number = 0
-    private var source: UpstreamBody.Producer.Source?
+    private var source: UpstreamBodyChannel?
     /// Reads the exchange's answer (nil: no exchange, or its answer has ended).
     private var parser: UpstreamResponseParser?
     /// Bytes received and not yet parsed (a head, a chunk-size line, cut by the read's end).
@@ -488,11 +442,13 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         guard let exchange, source == nil else { return }
         headDeadline = nil
         self.keepAlive = keepAlive
-        let made = UpstreamBody.Producer.makeSequence(
-            backPressureStrategy: .init(lowWatermark: 4, highWatermark: 16), finishOnDeinit: false,
-            delegate: UpstreamBodyDelegate(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: number))
-        source = made.source
-        exchange.promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: made.sequence)))
+        // The consumer's wishes come from wherever it runs; the handler hears them on its loop.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop), number = self.number
+        let channel = UpstreamBodyChannel(
+            onDemand: { handler.eventLoop.execute { handler.value.consumerWantsMore(number) } },
+            onTerminate: { handler.eventLoop.execute { handler.value.consumerLeft(number) } })
+        source = channel
+        exchange.promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(channel)))
     }
 
     /// The answer has ended: its last bytes go to the consumer, and the connection back to the
@@ -525,7 +481,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
         guard received.readableBytes > 0, let source else { return }
         let buffer = received
         received = ByteBuffer()
-        switch source.yield(contentsOf: CollectionOfOne(buffer)) {
+        switch source.yield(buffer) {
         case .produceMore: break
         case .stopProducing: consumerReady = false
         case .dropped: context.close(promise: nil)
