@@ -343,6 +343,26 @@ public struct JSONMembers: Sendable {
         try JSONValue(parsing: bytes[range])
     }
 
+    /// The numbers held by the members `first` and `second` of the object whose text is `range`
+    /// of `bytes`, read in place (no value built): nil where the member is missing or holds
+    /// something else; the last of a repeated name wins, as when parsing into a dictionary.
+    public static func numbers(_ bytes: [UInt8], range: Range<Int>, _ first: StaticString, _ second: StaticString)
+        throws(JSONSyntaxError) -> (Double?, Double?) {
+        var numbers: (Double?, Double?) = (nil, nil)
+        _ = try JSONParser.forEachMember(ofObjectIn: bytes, range: range) { (parser, key) throws(JSONSyntaxError) in
+            let isFirst = parser.matches(key, first)
+            guard isFirst || parser.matches(key, second) else { return try parser.skipValue(depth: 1) }
+            var number: Double?
+            if let byte = parser.peek, byte == UInt8(ascii: "-") || byte &- UInt8(ascii: "0") < 10 {
+                number = try parser.number()
+            } else {
+                try parser.skipValue(depth: 1)
+            }
+            if isFirst { numbers.0 = number } else { numbers.1 = number }
+        }
+        return numbers
+    }
+
     /// The string whose JSON text (quotes included) is `range` of `bytes`; nil for any other kind.
     public static func string(_ bytes: [UInt8], range: Range<Int>) throws(JSONSyntaxError) -> String? {
         guard kind(bytes, range: range) == .string else { return nil }

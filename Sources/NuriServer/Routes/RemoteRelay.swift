@@ -221,7 +221,7 @@ struct RemoteRelay {
                         if let model = top.model, !chunk[model].elementsEqual(nameJSON) { edits.replace(model, with: nameJSON) }
                         if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
                         if let usage = top.usage, JSONMembers.kind(chunk, range: usage) == .object {
-                            counts = Self.tokens(in: try JSONMembers.value(chunk, range: usage))
+                            counts = try Self.tokens(chunk, usage: usage)
                             if top.choiceCount == 0, !clientWantsUsage { continue }
                         }
                         if let deltaRange = top.delta {
@@ -270,7 +270,7 @@ struct RemoteRelay {
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+        return Response(status: .ok, headers: Self.streamHeaders, body: body)
     }
 
     /// Adds `"name": value` to an object that lacks it, just inside its opening brace.
@@ -294,6 +294,9 @@ struct RemoteRelay {
         edits.replace(at..<at, with: text)
     }
 
+    /// A stream's headers, made once (Hummingbird adds the date and the server's name).
+    static let streamHeaders: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+
     /// The member a stream's request gets when the client sent no `stream_options`.
     static let includeUsage = Array(#""stream_options":{"include_usage":true}"#.utf8)
 
@@ -309,7 +312,15 @@ struct RemoteRelay {
     /// Prompt and completion tokens from the `usage` member of an answer or chunk.
     static func usage(_ bytes: [UInt8], _ top: JSONMembers) throws -> (Int, Int) {
         guard let range = top["usage"] else { return (0, 0) }
-        return tokens(in: try JSONMembers.value(bytes, range: range))
+        return try tokens(bytes, usage: range)
+    }
+
+    /// Prompt and completion tokens of the `usage` whose text is `range` of `bytes` (zeros for
+    /// anything but an object), read in place.
+    static func tokens(_ bytes: [UInt8], usage range: Range<Int>) throws -> (Int, Int) {
+        guard JSONMembers.kind(bytes, range: range) == .object else { return (0, 0) }
+        let (prompt, completion) = try JSONMembers.numbers(bytes, range: range, "prompt_tokens", "completion_tokens")
+        return (count(prompt.map(JSONValue.number)), count(completion.map(JSONValue.number)))
     }
 
     func completions(body: CompletionRequest, raw: Data) async throws -> Response {
