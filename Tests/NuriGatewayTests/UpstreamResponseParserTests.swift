@@ -21,7 +21,15 @@ private struct Reading: Equatable, CustomStringConvertible {
     }
 
     static func head(_ head: HTTPResponseHead, keepAlive: Bool) -> String {
-        "\(head.version) \(head.status.code) \(head.status.reasonPhrase) \(keepAlive) " + head.headers.map { "\($0.name): \($0.value)" }.joined(separator: "|")
+        describe(version: head.version, status: head.status, headers: head.headers, keepAlive: keepAlive)
+    }
+
+    static func head(_ head: UpstreamHead, keepAlive: Bool) -> String {
+        describe(version: head.version, status: head.status, headers: head.headers, keepAlive: keepAlive)
+    }
+
+    static func describe(version: HTTPVersion, status: HTTPResponseStatus, headers: HTTPHeaders, keepAlive: Bool) -> String {
+        "\(version) \(status.code) \(status.reasonPhrase) \(keepAlive) " + headers.map { "\($0.name): \($0.value)" }.joined(separator: "|")
     }
 }
 
@@ -111,6 +119,7 @@ private let broken: [(String, String)] = [
     ("a status that is not a number", "HTTP/1.1 2OO OK\r\n\r\n"),
     ("a chunk size that is not hexadecimal", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n"),
     ("a chunk longer than its size", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhelloXX\r\n0\r\n\r\n"),
+    ("a chunk longer than its size, then chunks", "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhelloXX3\r\nabc\r\n0\r\n\r\n"),
     ("two different lengths", "HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello"),
     ("a length that is not a number", "HTTP/1.1 200 OK\r\ncontent-length: five\r\n\r\nhello"),
     ("a header line without a colon", "HTTP/1.1 200 OK\r\nno colon here\r\ncontent-length: 0\r\n\r\n"),

@@ -232,8 +232,11 @@ public enum UpstreamError: Error, CustomStringConvertible, Equatable {
 /// An upstream's answer: status and headers once they arrive, the body as it comes.
 public struct UpstreamResponse: Sendable {
     public let status: HTTPResponseStatus
-    public let headers: HTTPHeaders
+    let head: UpstreamHead
     public let body: UpstreamBody
+
+    /// The answer's headers, made from its head's bytes when asked for.
+    public var headers: HTTPHeaders { head.headers }
 }
 
 struct UpstreamKey: Hashable, Sendable {
@@ -438,7 +441,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
     }
 
     /// The answer's head has come: the asker gets the response, its body to follow.
-    private func answer(_ head: HTTPResponseHead, keepAlive: Bool, context: ChannelHandlerContext) {
+    private func answer(_ head: UpstreamHead, keepAlive: Bool, context: ChannelHandlerContext) {
         guard let exchange, source == nil else { return }
         headDeadline = nil
         self.keepAlive = keepAlive
@@ -448,7 +451,7 @@ final class UpstreamConnectionHandler: ChannelDuplexHandler {
             onDemand: { handler.eventLoop.execute { handler.value.consumerWantsMore(number) } },
             onTerminate: { handler.eventLoop.execute { handler.value.consumerLeft(number) } })
         source = channel
-        exchange.promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(channel)))
+        exchange.promise.succeed(UpstreamResponse(status: head.status, head: head, body: UpstreamBody(channel)))
     }
 
     /// The answer has ended: its last bytes go to the consumer, and the connection back to the

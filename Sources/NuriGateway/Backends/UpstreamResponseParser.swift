@@ -19,7 +19,7 @@ struct UpstreamResponseParser {
         /// Everything given was used; more bytes are needed.
         case needMore
         /// The answer's head (status, headers); its body follows.
-        case head(HTTPResponseHead, keepAlive: Bool)
+        case head(UpstreamHead, keepAlive: Bool)
         /// The answer's end; the bytes after it, if any, are left in the input.
         case end
     }
@@ -93,6 +93,10 @@ struct UpstreamResponseParser {
                     state = .fixed(remaining: remaining - take)
                 }
             case .chunkSize:
+                if scanned == 0 {
+                    Self.wholeChunks(&input, into: &body)
+                    if input.readableBytes == 0 { return .needMore }
+                }
                 guard let line = try Self.line(&input, from: &scanned, limit: Self.maxChunkLine, what: "chunk size") else { return .needMore }
                 let size = try Self.chunkSize(line)
                 state = size == 0 ? .trailers : .chunkData(remaining: size)
@@ -150,19 +154,21 @@ struct UpstreamResponseParser {
         return end
     }
 
-    private static func head(_ bytes: ByteBuffer) throws(UpstreamError) -> (HTTPResponseHead, FramingFields) {
+    private static func head(_ bytes: ByteBuffer) throws(UpstreamError) -> (UpstreamHead, FramingFields) {
         var lines = bytes, scanned = 0  // the head is whole: every line's end is there
         guard let statusLine = try Self.line(&lines, from: &scanned, limit: maxHead, what: "status line") else {
             throw .protocolError("no status line")
         }
         let (version, status) = try Self.statusLine(statusLine)
-        var headers = HTTPHeaders()
+        let fieldsStart = lines.readerIndex
         var framing = FramingFields()
         while let line = try Self.line(&lines, from: &scanned, limit: maxHead, what: "header") {
             if line.readableBytes == 0 { break }
-            try header(line, into: &headers, framing: &framing)
+            try header(line, framing: &framing)
         }
-        return (HTTPResponseHead(version: version, status: status, headers: headers), framing)
+        // The header lines, without the blank line that ends them.
+        let fields = bytes.getSlice(at: fieldsStart, length: lines.readerIndex - fieldsStart - 2) ?? ByteBuffer()
+        return (UpstreamHead(version: version, status: status, fields: fields), framing)
     }
 
     /// `HTTP/1.1 200 OK`: the version and the status (the reason phrase is kept).
@@ -184,36 +190,41 @@ struct UpstreamResponseParser {
         guard let (version, code, reasonStart) = parsed else {
             throw .protocolError("the status line is not `HTTP/1.x <code> <reason>`: \(printable(line))")
         }
-        let reason = line.getString(at: line.readerIndex + reasonStart, length: line.readableBytes - reasonStart) ?? ""
-        let status = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
+        // A known code has its own reason phrase, whatever the line says (as NIO's decoder reads it).
+        var status = HTTPResponseStatus(statusCode: code)
+        if case .custom = status {
+            let reason = line.getString(at: line.readerIndex + reasonStart, length: line.readableBytes - reasonStart) ?? ""
+            status = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
+        }
         return (version, status)
     }
 
-    /// `name: value`, with the value's surrounding blanks trimmed; the values that frame the body
-    /// are kept aside too.
-    private static func header(_ line: ByteBuffer, into headers: inout HTTPHeaders, framing: inout FramingFields) throws(UpstreamError) {
+    /// Checks a `name: value` line; the values that frame the body are kept aside. The header
+    /// itself is read again only if someone asks for the headers (``UpstreamHead/headers``).
+    private static func header(_ line: ByteBuffer, framing: inout FramingFields) throws(UpstreamError) {
         let colon = line.withUnsafeReadableBytes { bytes -> Int? in
             guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { return nil }
             // A token: no blanks (RFC 9112 §5.1 forbids one before the colon) and no controls.
             for byte in bytes[..<colon] where byte <= 0x20 || byte >= 0x7f { return nil }
+            // The value: no NUL, CR or LF.
+            for byte in bytes[(colon + 1)...] where byte == 0 || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") { return -1 }
             return colon
         }
-        guard let colon else {
+        guard let colon, colon > 0 else {
+            if colon == -1 { throw .protocolError("a header's value holds a control character") }
             throw .protocolError("a header line is not `name: value`: \(printable(line))")
         }
-        let valid = line.withUnsafeReadableBytes { bytes in
-            !bytes[(colon + 1)...].contains { $0 == 0 || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }
-        }
-        guard valid else { throw .protocolError("a header's value holds a control character") }
-        let name = line.getString(at: line.readerIndex, length: colon)!
+        framing.note(line: line, colon: colon)
+    }
+
+    /// The name and the value (blanks around it trimmed) of a checked header line.
+    fileprivate static func field(_ line: ByteBuffer, colon: Int) -> (name: String, value: String) {
         var start = colon + 1, end = line.readableBytes
         line.withUnsafeReadableBytes { bytes in
             while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
             while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
         }
-        let value = line.getString(at: line.readerIndex + start, length: end - start) ?? ""
-        headers.add(name: name, value: value)
-        framing.note(name: line.getSlice(at: line.readerIndex, length: colon)!, value: value)
+        return (line.getString(at: line.readerIndex, length: colon)!, line.getString(at: line.readerIndex + start, length: end - start) ?? "")
     }
 
     /// The values of the three headers that say where the body ends and whether the connection
@@ -223,12 +234,14 @@ struct UpstreamResponseParser {
         var contentLengths: [String] = []
         var connectionOptions: [String] = []
 
-        /// Keeps `value` if `name` is one of the three (compared without case, on its bytes).
-        mutating func note(name: ByteBuffer, value: String) {
-            switch name.readableBytes {
-            case 17 where Self.named(name, "transfer-encoding"): transferCodings += Self.list(value)
-            case 14 where Self.named(name, "content-length"): contentLengths += Self.list(value)
-            case 10 where Self.named(name, "connection"): connectionOptions += Self.list(value).map { $0.lowercased() }
+        /// Keeps the value of a checked header line whose name (before `colon`) is one of the
+        /// three (compared without case, on its bytes).
+        mutating func note(line: ByteBuffer, colon: Int) {
+            let name = line.getSlice(at: line.readerIndex, length: colon)!
+            switch colon {
+            case 17 where Self.named(name, "transfer-encoding"): transferCodings += Self.list(field(line, colon: colon).value)
+            case 14 where Self.named(name, "content-length"): contentLengths += Self.list(field(line, colon: colon).value)
+            case 10 where Self.named(name, "connection"): connectionOptions += Self.list(field(line, colon: colon).value).map { $0.lowercased() }
             default: break
             }
         }
@@ -281,6 +294,48 @@ struct UpstreamResponseParser {
 
     // MARK: - Chunks and lines
 
+    /// The whole chunks at the start of `input` (size line, data, CRLF), but the last one: their
+    /// data appended to `body` and the input moved past them, in one pass over the bytes. It
+    /// stops before anything else (the last chunk, a chunk not all there yet, a line to
+    /// refuse), which the general path then reads (and refuses) as before.
+    private static func wholeChunks(_ input: inout ByteBuffer, into body: inout ByteBuffer) {
+        let consumed = input.withUnsafeReadableBytes { bytes -> Int in
+            let count = bytes.count
+            var start = 0
+            while start < count {
+                var index = start, size = 0
+                while index < count, index - start < 15 {
+                    let byte = bytes[index]
+                    let value: Int
+                    switch byte {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): value = Int(byte &- UInt8(ascii: "0"))
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): value = Int(byte &- UInt8(ascii: "a")) + 10
+                    case UInt8(ascii: "A")...UInt8(ascii: "F"): value = Int(byte &- UInt8(ascii: "A")) + 10
+                    default: value = -1
+                    }
+                    if value < 0 { break }
+                    size = size << 4 | value
+                    index += 1
+                }
+                // Digits, then the line's end or an extension; not the last chunk (size 0).
+                guard index > start, size > 0, index < count else { return start }
+                let after = bytes[index]
+                guard after == UInt8(ascii: "\r") || after == UInt8(ascii: ";") || after == UInt8(ascii: " ") || after == UInt8(ascii: "\t"),
+                      let newline = bytes[index..<min(count, start + maxChunkLine + 1)].firstIndex(of: UInt8(ascii: "\n")),
+                      bytes[newline - 1] == UInt8(ascii: "\r")
+                else { return start }
+                let data = newline + 1
+                guard count - data >= size + 2, bytes[data + size] == UInt8(ascii: "\r"), bytes[data + size + 1] == UInt8(ascii: "\n") else {
+                    return start
+                }
+                body.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[data..<(data + size)]))
+                start = data + size + 2
+            }
+            return start
+        }
+        input.moveReaderIndex(forwardBy: consumed)
+    }
+
     /// A chunk-size line: hex digits, then optional blanks and `;extensions`, which are skipped.
     private static func chunkSize(_ line: ByteBuffer) throws(UpstreamError) -> Int {
         let size = line.withUnsafeReadableBytes { bytes -> Int? in
@@ -329,5 +384,32 @@ struct UpstreamResponseParser {
     private static func printable(_ line: ByteBuffer) -> String {
         let bytes = line.getBytes(at: line.readerIndex, length: min(line.readableBytes, 80)) ?? []
         return String(decoding: bytes.map { $0 >= 0x20 && $0 < 0x7f ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+    }
+}
+
+/// An answer's head as the parser read it: version, status, and the header lines, checked and
+/// kept as bytes; the headers are made when asked for (the relay never asks).
+struct UpstreamHead: Sendable, Equatable {
+    let version: HTTPVersion
+    let status: HTTPResponseStatus
+    /// The header lines, each but the last ending in CRLF.
+    let fields: ByteBuffer
+
+    var headers: HTTPHeaders {
+        var headers = HTTPHeaders()
+        var rest = fields
+        while rest.readableBytes > 0 {
+            let length = rest.withUnsafeReadableBytes { bytes in
+                var index = 0
+                while index + 1 < bytes.count, !(bytes[index] == UInt8(ascii: "\r") && bytes[index + 1] == UInt8(ascii: "\n")) { index += 1 }
+                return index + 1 < bytes.count ? index : bytes.count
+            }
+            let line = rest.readSlice(length: length)!
+            rest.moveReaderIndex(forwardBy: min(2, rest.readableBytes))
+            guard let colon = line.readableBytesView.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let (name, value) = UpstreamResponseParser.field(line, colon: colon - line.readableBytesView.startIndex)
+            headers.add(name: name, value: value)
+        }
+        return headers
     }
 }
