@@ -11,6 +11,8 @@ import NIOHTTP1
 /// up again sooner.
 public final class RemoteBackend: Sendable {
     public let name: String
+    /// ``name`` as a JSON string, for the answers it goes into.
+    public let nameJSON: [UInt8]
     /// The model's name on the upstream server.
     public let upstreamModel: String
     public let labels: BackendLabels
@@ -37,6 +39,7 @@ public final class RemoteBackend: Sendable {
     public init(name: String, upstreamModel: String, replicas: [String], apiKey: String?, labels: BackendLabels,
                 timeoutSeconds: Int64 = 300, client: UpstreamClient = .shared) {
         self.name = name
+        nameJSON = JSONValue.string(name).jsonBytes
         self.upstreamModel = upstreamModel
         self.labels = labels
         self.replicas = ReplicaSet(urls: replicas.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 })

@@ -60,7 +60,7 @@ struct OpenAIRoutes {
         if let top = try? JSONMembers(bytes), let modelRange = top["model"], case .string(let model)? = try? JSONMembers.value(bytes, range: modelRange),
            case .remote(let remote) = try gateway.backend(model, for: principal.modelViewer) {
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
-                .chat(bytes)
+                .chat(bytes, top: top)
         }
         let body = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(bytes))
         guard !body.messages.isEmpty else {

@@ -36,8 +36,10 @@ struct RemoteRelay {
         let stream: Bool
         let includeUsage: Bool
 
-        init(_ body: [UInt8]) throws {
-            top = try RemoteRelay.members(body)
+        /// `members`: the body's members, when the caller has read them already.
+        init(_ body: [UInt8], members: JSONMembers? = nil) throws {
+            let top = try members ?? RemoteRelay.members(body)
+            self.top = top
             guard let messagesRange = top["messages"], JSONMembers.kind(body, range: messagesRange) == .array else {
                 throw GatewayError.invalidRequest(param: "messages", message: "messages must be a list of {role, content} objects")
             }
@@ -72,9 +74,9 @@ struct RemoteRelay {
         }
     }
 
-    /// Relays a chat request, given as the client's JSON text.
-    func chat(_ body: [UInt8]) async throws -> Response {
-        let fields = try ChatFields(body)
+    /// Relays a chat request, given as the client's JSON text (and its members, if read already).
+    func chat(_ body: [UInt8], top: JSONMembers? = nil) async throws -> Response {
+        let fields = try ChatFields(body, members: top)
         let input = PolicyInput(principal: principal, request: request, model: remote.name, backend: remote.labels, texts: fields.texts)
         let verdict = try await routes.policy.inspect(input)
         var edits = JSONEdits()
@@ -164,7 +166,7 @@ struct RemoteRelay {
     }
 
     /// Nuri's name for the model, as a JSON string.
-    var nameJSON: [UInt8] { JSONValue.string(remote.name).jsonBytes }
+    var nameJSON: [UInt8] { remote.nameJSON }
 
     /// A stream, event by event: each passed on as it came but for the model's name and the text
     /// the output filter changed or held back.
