@@ -187,7 +187,7 @@ struct RemoteRelay {
                     // After `[DONE]` the client's answer has ended; the rest of the upstream's
                     // body is read to its end (so that its connection can serve another request) and dropped.
                     if done { continue }
-                    pending.append(contentsOf: buffer.readableBytesView)
+                    buffer.withUnsafeReadableBytes { pending.append(contentsOf: $0) }  // one copy, not byte by byte
                     // Events that arrived together leave together: one write, not one per event.
                     var out: [UInt8] = []
                     out.reserveCapacity(pending.count + 256)
