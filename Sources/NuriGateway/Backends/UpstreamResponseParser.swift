@@ -171,7 +171,7 @@ struct UpstreamResponseParser {
         return (UpstreamHead(version: version, status: status, fields: fields), framing)
     }
 
-    /// `HTTP/1.1 200 OK`: the version and the status (the reason phrase is kept).
+    /// `HTTP/1.1 200 OK`: the version and the status (an unknown code keeps its reason phrase).
     private static func statusLine(_ line: ByteBuffer) throws(UpstreamError) -> (HTTPVersion, HTTPResponseStatus) {
         let parsed = line.withUnsafeReadableBytes { bytes -> (HTTPVersion, Int, Int)? in
             // "HTTP/1.x" SP 3DIGIT, then SP and the reason, or nothing.
