@@ -61,8 +61,13 @@ public struct LineLogHandler: LogHandler {
 
     /// The line for `event` at `time`, without its newline.
     func line(_ event: LogEvent, at time: timespec) -> [UInt8] {
-        var fields = metadata
-        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        // The handler's metadata and the event's (which wins for the same key), sorted by key:
+        // a small array, not a merged dictionary looked up again for each key.
+        var fields: [(key: String, value: Logger.MetadataValue)] = []
+        fields.reserveCapacity(metadata.count + (event.metadata?.count ?? 0))
+        for (key, value) in metadata where event.metadata?[key] == nil { fields.append((key, value)) }
+        if let extra = event.metadata { fields.append(contentsOf: extra.lazy.map { ($0.key, $0.value) }) }
+        fields.sort { $0.key < $1.key }
         var line: [UInt8] = []
         line.reserveCapacity(160)
         switch format {
@@ -73,23 +78,25 @@ public struct LineLogHandler: LogHandler {
             line.append(0x20)
             line.append(contentsOf: label.utf8)
             line.append(contentsOf: " :".utf8)
-            for key in fields.keys.sorted() {
+            for (key, value) in fields {
                 line.append(0x20)
                 line.append(contentsOf: key.utf8)
                 line.append(0x3D)
-                line.append(contentsOf: "\(fields[key]!)".utf8)
+                line.append(contentsOf: Self.text(value).utf8)
             }
             line.append(0x20)
-            line.append(contentsOf: "\(event.message)".utf8)
+            line.append(contentsOf: event.message.description.utf8)
         case .json:
-            var pairs = fields.map { ($0.key, "\($0.value)") }
             var stamp: [UInt8] = []
             Self.appendTimestamp(time, to: &stamp)
-            pairs += [("ts", String(decoding: stamp, as: UTF8.self)), ("level", event.level.rawValue), ("label", label), ("msg", "\(event.message)")]
-            var seen = Set<String>()
+            // The fixed four win over metadata of the same name.
+            let fixed = [("label", label), ("level", event.level.rawValue), ("msg", event.message.description),
+                         ("ts", String(decoding: stamp, as: UTF8.self))]
+            var pairs = fields.filter { field in !fixed.contains { $0.0 == field.key } }.map { ($0.key, Self.text($0.value)) }
+            pairs += fixed
+            pairs.sort { $0.0 < $1.0 }
             line.append(0x7B)
-            // Sorted keys; the fixed four win over metadata of the same name.
-            for (key, value) in pairs.reversed().sorted(by: { $0.0 < $1.0 }) where seen.insert(key).inserted {
+            for (key, value) in pairs {
                 if line.count > 1 { line.append(0x2C) }
                 Self.appendJSONString(key, to: &line)
                 line.append(0x3A)
@@ -98,6 +105,15 @@ public struct LineLogHandler: LogHandler {
             line.append(0x7D)
         }
         return line
+    }
+
+    /// A metadata value as text: a string as it is, anything else as it describes itself.
+    static func text(_ value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let string): string
+        case .stringConvertible(let convertible): convertible.description
+        default: "\(value)"
+        }
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, from the days-from-civil algorithm run backwards.
