@@ -173,7 +173,7 @@ final class UpstreamBodyChannel: Sendable {
 
     func next() async throws -> ByteBuffer? {
         // Usually the buffer, or the end, is there already: no suspension, no cancellation handler.
-        if let ready = try takeReady() { return ready }
+        if let ready = outcome(state.withLock { $0.take(lowWatermark: lowWatermark) }) { return try ready.get() }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<ByteBuffer?, any Error>) in
                 let taken = state.withLock { state -> Taken in
@@ -181,31 +181,23 @@ final class UpstreamBodyChannel: Sendable {
                     if case .wait = taken { state.waiter = continuation }
                     return taken
                 }
-                switch taken {
-                case .wait: break
-                case .buffer(let buffer, let demand):
-                    if demand { onDemand() }
-                    continuation.resume(returning: buffer)
-                case .end: continuation.resume(returning: nil)
-                case .failure(let error): continuation.resume(throwing: error)
-                }
+                if let ready = outcome(taken) { continuation.resume(with: ready) }
             }
         } onCancel: {
-            let (waiter, notify) = leave()
-            waiter?.resume(throwing: CancellationError())
-            if notify { onTerminate() }
+            consumerLeft()
         }
     }
 
-    /// What `next()` can return without waiting: nil to wait; `.some(nil)` at the end.
-    private func takeReady() throws -> ByteBuffer?? {
-        switch state.withLock({ $0.take(lowWatermark: lowWatermark) }) {
+    /// What `next()` returns for what it took (nil: it waits), telling the producer to go on
+    /// if the buffer taken brought the waiting ones below the low watermark.
+    private func outcome(_ taken: Taken) -> Result<ByteBuffer?, any Error>? {
+        switch taken {
         case .wait: return nil
         case .buffer(let buffer, let demand):
             if demand { onDemand() }
-            return .some(buffer)
-        case .end: return .some(nil)
-        case .failure(let error): throw error
+            return .success(buffer)
+        case .end: return .success(nil)
+        case .failure(let error): return .failure(error)
         }
     }
 
@@ -218,7 +210,8 @@ final class UpstreamBodyChannel: Sendable {
         if state.withLock({ !$0.iterated }) { consumerLeft() }
     }
 
-    /// The consumer is gone (its iterator, or its body never read, dropped).
+    /// The consumer is gone (its iterator, or its body never read, dropped, or its task
+    /// cancelled while it waits).
     func consumerLeft() {
         let (waiter, notify) = leave()
         waiter?.resume(throwing: CancellationError())
