@@ -74,6 +74,46 @@ def test_completions_echo_and_logprobs(client):
     assert len(lp.tokens) == len(lp.token_logprobs) == len(lp.top_logprobs) == 8
 
 
+def test_completions_stream_what_the_whole_answer_says(client):
+    kwargs = dict(model="smollm2", prompt="The capital of South Korea is", max_tokens=8, temperature=0)
+    whole = client.completions.create(**kwargs)
+    chunks = list(client.completions.create(**kwargs, stream=True, stream_options={"include_usage": True}))
+    assert all(c.object == "text_completion" and c.model == "smollm2" for c in chunks)
+    assert "".join(c.choices[0].text for c in chunks if c.choices) == whole.choices[0].text
+    assert "Seoul" in whole.choices[0].text
+    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    assert finishes == [whole.choices[0].finish_reason]
+    assert chunks[-1].choices == []
+    assert (chunks[-1].usage.prompt_tokens, chunks[-1].usage.completion_tokens) == \
+        (whole.usage.prompt_tokens, whole.usage.completion_tokens)
+    assert all(c.usage is None for c in chunks[:-1])
+
+
+def test_completions_stream_echo_and_logprobs_for_each_prompt(client):
+    kwargs = dict(model="smollm2", prompt=["The capital of South Korea is", "One, two, three,"], max_tokens=2, temperature=0,
+                  echo=True, logprobs=1)
+    whole = client.completions.create(**kwargs)
+    pieces = {}
+    for chunk in client.completions.create(**kwargs, stream=True):
+        for choice in chunk.choices:
+            pieces.setdefault(choice.index, []).append(choice)
+    assert sorted(pieces) == [0, 1]
+    for index, expected in enumerate(whole.choices):
+        got = pieces[index]
+        assert "".join(c.text for c in got) == expected.text
+        assert [c.finish_reason for c in got if c.finish_reason] == [expected.finish_reason]
+        logprobs = [c.logprobs for c in got if c.logprobs]
+        assert [t for lp in logprobs for t in lp.tokens] == expected.logprobs.tokens
+        assert [o for lp in logprobs for o in lp.text_offset] == expected.logprobs.text_offset
+        streamed = [x for lp in logprobs for x in lp.token_logprobs]
+        assert streamed[0] is None and expected.logprobs.token_logprobs[0] is None  # a prompt's first token has none
+        assert streamed[1:] == pytest.approx(expected.logprobs.token_logprobs[1:], abs=1e-4)
+    # The echo comes first: its text (the guard may hold back a last, unfinished word) and all of
+    # the prompt's tokens.
+    assert "The capital of South Korea is".startswith(pieces[0][0].text) and len(pieces[0][0].text) > 20
+    assert pieces[0][0].logprobs.tokens == ["The", " capital", " of", " South", " Korea", " is"]
+
+
 def test_completions_accept_token_ids_and_score_without_generating(client):
     result = client.completions.create(model="smollm2", prompt=[[504, 3575, 282, 2582, 9096, 314, 39903]],
                                        max_tokens=0, echo=True, logprobs=1)

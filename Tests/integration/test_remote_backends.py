@@ -73,6 +73,26 @@ def test_a_remote_stream_is_metered_even_when_the_client_did_not_ask_for_usage(c
     assert status == 200 and prompt > 0 and 0 < completion <= 20
 
 
+def test_remote_completions_stream_through_and_are_metered(cluster):
+    client = cluster["client"]
+    kwargs = dict(model="remote-smol", prompt="The capital of South Korea is", max_tokens=8, temperature=0)
+    whole = client.completions.create(**kwargs)
+    assert whole.model == "remote-smol" and "Seoul" in whole.choices[0].text
+    chunks = list(client.completions.create(**kwargs, stream=True, stream_options={"include_usage": True}))
+    assert all(c.model == "remote-smol" and c.object == "text_completion" for c in chunks)
+    assert "".join(c.choices[0].text for c in chunks if c.choices) == whole.choices[0].text
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == whole.usage.completion_tokens
+    # Without include_usage the client gets no usage chunk, and the request is metered all the same.
+    quiet = list(client.completions.create(**kwargs, stream=True))
+    assert all(c.choices and c.usage is None for c in quiet)
+    request = urllib.request.Request(cluster["base"] + "/api/usage", headers={"Authorization": "Bearer " + cluster["token"]})
+    json.loads(urllib.request.urlopen(request).read())  # writes what is queued
+    with sqlite3.connect(os.path.join(cluster["data_dir"], "nuri.sqlite")) as db:
+        endpoint, status, completion = db.execute(
+            "SELECT endpoint, status, completion_tokens FROM usage_records ORDER BY id DESC LIMIT 1").fetchone()
+    assert (endpoint, status, completion) == ("completions", 200, whole.usage.completion_tokens)
+
+
 def failed_statuses(base, token, data_dir):
     """The statuses of the failed requests a gateway metered (GET /api/usage writes what is queued)."""
     request = urllib.request.Request(base + "/api/usage", headers={"Authorization": "Bearer " + token})

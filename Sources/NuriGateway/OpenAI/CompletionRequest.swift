@@ -29,10 +29,13 @@ public struct CompletionRequest: Sendable, Decodable {
     public let presencePenalty: Double?
     public let frequencyPenalty: Double?
     public let stream: Bool?
+    /// `include_usage`: a streamed answer ends with a chunk carrying the usage.
+    public let streamOptions: ChatCompletionRequest.StreamOptions?
     public let user: String?
 
     enum CodingKeys: String, CodingKey {
         case model, prompt, temperature, stop, seed, n, echo, logprobs, stream, user
+        case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case topP = "top_p"
         case presencePenalty = "presence_penalty"

@@ -116,12 +116,27 @@ enum OpenAIResponses {
         let usage: Usage?
     }
 
+    /// A `/v1/completions` answer, and each chunk of a streamed one (OpenAI gives both the same shape).
     struct Completion: Encodable, Sendable {
         struct LogProbs: Encodable, Sendable {
             var tokens: [String] = []
             var tokenLogprobs: [Float?] = []
             var topLogprobs: [[String: Float]?] = []
             var textOffset: [Int] = []
+
+            /// Adds token `id` at character `offset` of the choice's text (moved past it):
+            /// its text, its log probability (none for a prompt's first token) and its alternatives.
+            mutating func append(_ id: Int32, _ probabilities: TokenLogProbabilities?, offset: inout Int, tokenizer: Tokenizer) {
+                let piece = tokenizer.decode([id], renderSpecial: true)
+                tokens.append(piece)
+                tokenLogprobs.append(probabilities?.logProbability)
+                topLogprobs.append(probabilities.map { p in
+                    Dictionary(p.top.map { (tokenizer.decode([$0.token], renderSpecial: true), $0.logProbability) }, uniquingKeysWith: max)
+                })
+                textOffset.append(offset)
+                offset += piece.count
+            }
+
             enum CodingKeys: String, CodingKey {
                 case tokens
                 case tokenLogprobs = "token_logprobs"
@@ -133,7 +148,8 @@ enum OpenAIResponses {
             let text: String
             let index: Int
             let logprobs: LogProbs?
-            let finishReason: String
+            /// Always there in a whole answer; in a stream, only on a choice's last chunk.
+            let finishReason: String?
             enum CodingKeys: String, CodingKey {
                 case text, index, logprobs
                 case finishReason = "finish_reason"
@@ -151,7 +167,8 @@ enum OpenAIResponses {
         let created: Int
         let model: String
         let choices: [Choice]
-        let usage: Usage
+        /// Always there in a whole answer; in a stream, only on the usage chunk (`choices` empty).
+        let usage: Usage?
     }
 
     struct Model: Encodable, Sendable {

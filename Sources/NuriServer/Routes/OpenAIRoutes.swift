@@ -105,69 +105,40 @@ struct OpenAIRoutes {
             guard n == 1 else { throw GatewayError.invalidRequest(param: "n", message: "streaming supports n = 1") }
             let includeUsage = body.streamOptions?.includeUsage == true
             let events = backend.generate(prompt: prompt, options: options)
-            let tokenizer = backend.tokenizer, model = body.model, encoder = self.encoder
+            let tokenizer = backend.tokenizer, model = body.model
             let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: model, endpoint: "chat.completions", started: started, logger: context.logger)
-            let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-                let task = Task {
-                    var counts = (prompt: prompt.count, completion: 0)
-                    var status = 499
-                    var timer = TokenTimer(metrics: InferenceMetrics.of(model: model, endpoint: "chat.completions"), started: started)
-                    var output = verdict.output
-                    func send(_ chunk: OpenAIResponses.ChatCompletionChunk) throws {
-                        var data = Data("data: ".utf8)
-                        data.append(try encoder.encode(chunk))
-                        data.append(contentsOf: Array("\n\n".utf8))
-                        continuation.yield(ByteBuffer(bytes: data))
-                    }
-                    do {
-                        try send(.init(id: id, created: created, model: model,
-                                       choices: [.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil, logprobs: nil)], usage: nil))
-                        for try await event in events {
-                            switch event {
-                            case .token(let token, let text, let probabilities):
-                                if token >= 0 {
-                                    timer.token()
-                                    counts.completion += 1  // what a client that leaves is charged
-                                }
-                                let text = try await output.pass(text)
-                                guard !text.isEmpty || probabilities != nil else { continue }
-                                let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
-                                try send(.init(id: id, created: created, model: model,
-                                               choices: [.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs)], usage: nil))
-                            case .finished(let promptTokens, let completionTokens, let reason):
-                                counts = (promptTokens, completionTokens)
-                                status = 200
-                                let rest = try await output.finish()
-                                if !rest.isEmpty {
-                                    try send(.init(id: id, created: created, model: model,
-                                                   choices: [.init(index: 0, delta: .init(role: nil, content: rest), finishReason: nil, logprobs: nil)], usage: nil))
-                                }
-                                try send(.init(id: id, created: created, model: model,
-                                               choices: [.init(index: 0, delta: .init(role: nil, content: nil), finishReason: OpenAIResponses.finishReason(reason), logprobs: nil)], usage: nil))
-                                if includeUsage {
-                                    try send(.init(id: id, created: created, model: model, choices: [],
-                                                   usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
-                                }
-                            }
+            return eventStream(meter: meter) { stream, tally in
+                tally.prompt = prompt.count
+                var timer = TokenTimer(metrics: InferenceMetrics.of(model: model, endpoint: "chat.completions"), started: started)
+                var output = verdict.output
+                func send(_ choice: OpenAIResponses.ChatCompletionChunk.Choice) throws {
+                    try stream.send(OpenAIResponses.ChatCompletionChunk(id: id, created: created, model: model, choices: [choice], usage: nil))
+                }
+                try send(.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil, logprobs: nil))
+                for try await event in events {
+                    switch event {
+                    case .token(let token, let text, let probabilities):
+                        if token >= 0 {
+                            timer.token()
+                            tally.completion += 1  // what a client that leaves is charged
                         }
-                        // Recorded before [DONE], so a client that reads usage right after sees it.
-                        await meter.record(prompt: counts.prompt, completion: counts.completion, status: status)
-                        continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
-                        continuation.finish()
-                    } catch {
-                        await meter.recordFailure(error, prompt: counts.prompt, completion: counts.completion)
-                        // Headers are sent: report the failure in the stream, as OpenAI does.
-                        let apiError = APIError(error)
-                        let text = #"data: {"error":{"message":"\#(apiError.message.replacingOccurrences(of: "\"", with: "'"))","type":"\#(apiError.type)","param":null,"code":null}}"# + "\n\n"
-                        continuation.yield(ByteBuffer(string: text))
-                        continuation.finish()
+                        let text = try await output.pass(text)
+                        guard !text.isEmpty || probabilities != nil else { continue }
+                        let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
+                        try send(.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs))
+                    case .finished(let promptTokens, let completionTokens, let reason):
+                        (tally.prompt, tally.completion) = (promptTokens, completionTokens)
+                        tally.finished = true
+                        let rest = try await output.finish()
+                        if !rest.isEmpty { try send(.init(index: 0, delta: .init(role: nil, content: rest), finishReason: nil, logprobs: nil)) }
+                        try send(.init(index: 0, delta: .init(role: nil, content: nil), finishReason: OpenAIResponses.finishReason(reason), logprobs: nil))
+                        if includeUsage {
+                            try stream.send(OpenAIResponses.ChatCompletionChunk(id: id, created: created, model: model, choices: [],
+                                                                                usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
+                        }
                     }
                 }
-                continuation.onTermination = { _ in task.cancel() }
             }
-            return Response(status: .ok,
-                            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                            body: ResponseBody(asyncSequence: stream))
         }
 
         var choices: [OpenAIResponses.ChatCompletion.Choice] = []
@@ -224,9 +195,6 @@ struct OpenAIRoutes {
             return try await RemoteRelay(routes: self, remote: remote, principal: principal, request: request, context: context, started: started)
                 .completions(body: body, raw: raw)
         }
-        guard body.stream != true else {
-            throw GatewayError.invalidRequest(param: "stream", message: "streaming is supported on /v1/chat/completions; send stream: false here")
-        }
         var prompts: [[Int32]]
         switch body.prompt {
         case .texts(let texts): prompts = texts.map(backend.textPrompt)
@@ -258,45 +226,106 @@ struct OpenAIRoutes {
         let sampling = try RequestValidation.sampling(temperature: body.temperature, topP: body.topP, presencePenalty: body.presencePenalty,
                                                       frequencyPenalty: body.frequencyPenalty, seed: body.seed)
         let stop = try RequestValidation.stop(body.stop)
-        let tokenizer = backend.tokenizer
+        let tokenizer = backend.tokenizer, echo = body.echo == true
+        let maxTokens = try prompts.map { prompt in
+            try RequestValidation.maxTokens(body.maxTokens ?? 16, param: "max_tokens", promptTokens: prompt.count,
+                                            contextLength: backend.contextLength, allowZero: echo)
+        }
         try await limiter.admit(Meter.subjects(principal))
-        var choices: [OpenAIResponses.Completion.Choice] = []
-        var promptTokens = 0, completionTokens = 0, generated = 0
         let meter = Meter(usage: usage, limiter: limiter, principal: principal, model: body.model, endpoint: "completions",
                           started: started, logger: context.logger)
+        let id = OpenAIResponses.identifier("cmpl"), created = Int(Date().timeIntervalSince1970), model = body.model
+        // The options of a prompt's choice `index` (seeded choices differ from each other).
+        let options: @Sendable (_ maxTokens: Int, _ index: Int) -> GenerationOptions = { maxTokens, index in
+            var options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stop: stop, logProbabilities: top)
+            if n > 1, let seed = sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
+            return options
+        }
+        let inputs = prompts  // a constant, for the stream's task
+
+        if body.stream == true {
+            // Choice `p × n + i` is the i-th answer to prompt p, as OpenAI numbers them; they
+            // stream one after the other, each ending with its finish reason.
+            let includeUsage = body.streamOptions?.includeUsage == true
+            return eventStream(meter: meter) { stream, tally in
+                var timer = TokenTimer(metrics: InferenceMetrics.of(model: model, endpoint: "completions"), started: started)
+                func send(_ text: String, _ index: Int, _ logprobs: OpenAIResponses.Completion.LogProbs? = nil, finish: String? = nil) throws {
+                    try stream.send(OpenAIResponses.Completion(id: id, created: created, model: model, choices: [
+                        .init(text: text, index: index, logprobs: logprobs, finishReason: finish)], usage: nil))
+                }
+                for (p, prompt) in inputs.enumerated() {
+                    tally.prompt += prompt.count
+                    let scored = echo && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
+                    for i in 0..<n {
+                        let index = p * n + i
+                        var output = verdict.output, offset = 0
+                        if echo {
+                            var logprobs = OpenAIResponses.Completion.LogProbs()
+                            var at = 0
+                            for (token, probabilities) in zip(prompt, scored) { logprobs.append(token, probabilities, offset: &at, tokenizer: tokenizer) }
+                            let text = tokenizer.decode(prompt)
+                            offset = at
+                            try send(try await output.pass(text), index, top == nil ? nil : logprobs)
+                        }
+                        var reason = Session.FinishReason.length
+                        var counted = 0
+                        if maxTokens[p] > 0 {
+                            for try await event in backend.generate(prompt: prompt, options: options(maxTokens[p], i)) {
+                                switch event {
+                                case .token(let token, let piece, let probabilities):
+                                    var logprobs: OpenAIResponses.Completion.LogProbs?
+                                    if token >= 0 {
+                                        timer.token()
+                                        tally.completion += 1  // what a client that leaves is charged
+                                        counted += 1
+                                        if top != nil {
+                                            logprobs = OpenAIResponses.Completion.LogProbs()
+                                            logprobs?.append(token, probabilities, offset: &offset, tokenizer: tokenizer)
+                                        }
+                                    }
+                                    let text = try await output.pass(piece)
+                                    guard !text.isEmpty || logprobs != nil else { continue }
+                                    try send(text, index, logprobs)
+                                case .finished(_, let count, let finish):
+                                    tally.completion += count - counted
+                                    reason = finish
+                                }
+                            }
+                            try Task.checkCancellation()  // the client left: the events ended early
+                        }
+                        let rest = try await output.finish()
+                        try send(rest, index, finish: OpenAIResponses.finishReason(reason))
+                    }
+                }
+                tally.finished = true
+                if includeUsage {
+                    try stream.send(OpenAIResponses.Completion(id: id, created: created, model: model, choices: [],
+                                                                   usage: .init(promptTokens: tally.prompt, completionTokens: tally.completion)))
+                }
+            }
+        }
+
+        var choices: [OpenAIResponses.Completion.Choice] = []
+        var promptTokens = 0, completionTokens = 0, generated = 0
         do {
-            for prompt in prompts {
-                let maxTokens = try RequestValidation.maxTokens(body.maxTokens ?? 16, param: "max_tokens", promptTokens: prompt.count,
-                                                                contextLength: backend.contextLength, allowZero: body.echo == true)
+            for (p, prompt) in prompts.enumerated() {
                 promptTokens += prompt.count
-                let scored = body.echo == true && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
+                let scored = echo && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
                 for index in 0..<n {
-                    var text = body.echo == true ? tokenizer.decode(prompt) : ""
+                    var text = echo ? tokenizer.decode(prompt) : ""
                     var logprobs = OpenAIResponses.Completion.LogProbs()
                     var offset = 0
-                    func record(_ id: Int32, _ probabilities: TokenLogProbabilities?) {
-                        let piece = tokenizer.decode([id], renderSpecial: true)
-                        logprobs.tokens.append(piece)
-                        logprobs.tokenLogprobs.append(probabilities?.logProbability)
-                        logprobs.topLogprobs.append(probabilities.map { p in
-                            Dictionary(p.top.map { (tokenizer.decode([$0.token], renderSpecial: true), $0.logProbability) }, uniquingKeysWith: max)
-                        })
-                        logprobs.textOffset.append(offset)
-                        offset += piece.count
-                    }
-                    if body.echo == true, top != nil {
-                        for (id, probabilities) in zip(prompt, scored) { record(id, probabilities) }
+                    if echo, top != nil {
+                        for (id, probabilities) in zip(prompt, scored) { logprobs.append(id, probabilities, offset: &offset, tokenizer: tokenizer) }
                     }
                     var reason = Session.FinishReason.length
-                    if maxTokens > 0 {
-                        var options = GenerationOptions(maxTokens: maxTokens, sampling: sampling, stop: stop, logProbabilities: top)
-                        if n > 1, let seed = sampling.seed { options.sampling.seed = seed &+ UInt64(index) }
-                        for try await event in backend.generate(prompt: prompt, options: options) {
+                    if maxTokens[p] > 0 {
+                        for try await event in backend.generate(prompt: prompt, options: options(maxTokens[p], index)) {
                             switch event {
                             case .token(let id, let piece, let probabilities):
                                 text += piece
                                 if id >= 0 { generated += 1 }
-                                if top != nil, id >= 0 { record(id, probabilities) }
+                                if top != nil, id >= 0 { logprobs.append(id, probabilities, offset: &offset, tokenizer: tokenizer) }
                             case .finished(_, let count, let finish):
                                 completionTokens += count
                                 reason = finish
@@ -315,9 +344,59 @@ struct OpenAIRoutes {
             throw error
         }
         await meter.record(prompt: promptTokens, completion: completionTokens, status: 200)
-        return try json(OpenAIResponses.Completion(id: OpenAIResponses.identifier("cmpl"), created: Int(Date().timeIntervalSince1970),
-                                                   model: body.model, choices: choices,
+        return try json(OpenAIResponses.Completion(id: id, created: created, model: model, choices: choices,
                                                    usage: .init(promptTokens: promptTokens, completionTokens: completionTokens)))
+    }
+
+    /// What a streamed answer has used so far, and whether it reached its end.
+    struct StreamTally: Sendable {
+        var prompt = 0
+        var completion = 0
+        var finished = false
+    }
+
+    /// Sends a streamed answer's chunks, each as a `data:` event of its JSON.
+    struct EventSender: Sendable {
+        let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+        let encoder: JSONEncoder
+
+        func send(_ chunk: some Encodable) throws {
+            var data = Data("data: ".utf8)
+            data.append(try encoder.encode(chunk))
+            data.append(contentsOf: [0x0A, 0x0A])
+            continuation.yield(ByteBuffer(bytes: data))
+        }
+    }
+
+    /// A streamed answer (`text/event-stream`): `produce` sends its chunks and counts its tokens;
+    /// then its usage is recorded (status 200 if it reached its end, 499 if the client left) and
+    /// `data: [DONE]` ends it. A client that hangs up cancels `produce`, which stops the
+    /// generation and frees its slot. A failure after the headers went out is reported in the
+    /// stream as an error event, as OpenAI does.
+    func eventStream(meter: Meter, _ produce: @escaping @Sendable (EventSender, inout StreamTally) async throws -> Void) -> Response {
+        let encoder = self.encoder
+        let stream = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+            let task = Task {
+                var tally = StreamTally()
+                do {
+                    try await produce(EventSender(continuation: continuation, encoder: encoder), &tally)
+                    // Recorded before [DONE], so a client that reads usage right after sees it.
+                    await meter.record(prompt: tally.prompt, completion: tally.completion, status: tally.finished ? 200 : 499)
+                    continuation.yield(ByteBuffer(string: "data: [DONE]\n\n"))
+                } catch {
+                    await meter.recordFailure(error, prompt: tally.prompt, completion: tally.completion)
+                    let apiError = APIError(error)
+                    let event = APIError.Body(error: .init(message: apiError.message, type: apiError.type, param: nil, code: nil))
+                    var data = Data("data: ".utf8)
+                    data.append((try? encoder.encode(event)) ?? Data(#"{"error":{"message":"the stream failed","type":"server_error","param":null,"code":null}}"#.utf8))
+                    data.append(contentsOf: [0x0A, 0x0A])
+                    continuation.yield(ByteBuffer(bytes: data))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        return Response(status: .ok, headers: RemoteRelay.streamHeaders, body: ResponseBody(asyncSequence: stream))
     }
 
     /// Records one request's usage (written off the request path by ``UsageRecorder``, whose

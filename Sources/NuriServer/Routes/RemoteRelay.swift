@@ -171,16 +171,21 @@ struct RemoteRelay {
     /// A stream, event by event: each passed on as it came but for the model's name and the text
     /// the output filter changed or held back.
     private func streamChat(_ response: UpstreamResponse, output: any OutputFilter, clientWantsUsage: Bool) -> Response {
-        let name = remote.name, nameJSON = self.nameJSON, meter = meter("chat.completions"), logger = context.logger
+        relay(response, endpoint: "chat.completions", editor: ChatStreamEditor(output: output, nameJSON: nameJSON, clientWantsUsage: clientWantsUsage))
+    }
+
+    /// Relays a streamed answer, its events changed by `editor`, and meters it: the usage of its
+    /// last usage event when it reaches `[DONE]` (status 200), else what came so far (499 when
+    /// the client left, 502 when the upstream failed or ended without `[DONE]`).
+    private func relay(_ response: UpstreamResponse, endpoint: String, editor: some StreamEditor) -> Response {
+        let name = remote.name, meter = meter(endpoint), logger = context.logger
         // Written straight to the client as the upstream's events arrive: a client that hangs up
         // makes the write throw, which ends the loop and drops the upstream's body (closing that
         // connection, so the upstream stops generating).
         let body = ResponseBody { writer in
+            var editor = editor
             var pending: [UInt8] = []
-            var output = output
-            var lastID: [UInt8] = Array("null".utf8)
             var counts = (0, 0)
-            var chunks = ChatChunkReader()
             var recorded = false, clientGone = false, done = false
             do {
                 for try await buffer in response.body {
@@ -192,59 +197,22 @@ struct RemoteRelay {
                     var out: [UInt8] = []
                     out.reserveCapacity(pending.count + 256)
                     var consumed = 0
-                    events: while let end = Self.eventEnd(in: pending, from: consumed) {
+                    while let end = Self.eventEnd(in: pending, from: consumed) {
                         let event = pending[consumed..<end]
                         consumed = end + 2
                         guard event.starts(with: Self.dataPrefix) else { continue }
                         let payload = Self.trimmed(event.dropFirst(Self.dataPrefix.count))
                         if payload.elementsEqual(Self.done) {
                             // An upstream that never sent a finish_reason: release what is held.
-                            let rest = try await output.finish()
-                            if !rest.isEmpty {
-                                out.append(contentsOf: #"data: {"id":"#.utf8)
-                                out.append(contentsOf: lastID)
-                                out.append(contentsOf: #","object":"chat.completion.chunk","model":"#.utf8)
-                                out.append(contentsOf: nameJSON)
-                                out.append(contentsOf: #","choices":[{"index":0,"delta":{"content":"#.utf8)
-                                JSONValue.string(rest).write(to: &out)
-                                out.append(contentsOf: #"},"finish_reason":null}]}"#.utf8 + [0x0A, 0x0A])
-                            }
+                            try await editor.release(into: &out)
                             recorded = true
                             await meter.record(prompt: counts.0, completion: counts.1, status: 200)
                             out.append(contentsOf: "data: [DONE]\n\n".utf8)
                             done = true
-                            break events
+                            break
                         }
-                        // Read in place: `chunk` is the event's text within `pending`, not a copy.
-                        // A chunk that is not valid JSON (or has no list of choices) is dropped.
-                        let chunk = pending
-                        guard let top = try? chunks.read(chunk, range: payload.indices) else { continue }
-                        var edits = JSONEdits()
-                        if let model = top.model, !chunk[model].elementsEqual(nameJSON) { edits.replace(model, with: nameJSON) }
-                        if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
-                        if let usage = top.usage, JSONMembers.kind(chunk, range: usage) == .object {
-                            counts = try Self.tokens(chunk, usage: usage)
-                            if top.choiceCount == 0, !clientWantsUsage { continue }
-                        }
-                        if let deltaRange = top.delta {
-                            // Text the screen holds back goes out with a later chunk; the last
-                            // one (with a finish_reason) carries the rest.
-                            let piece = try top.content.flatMap { range throws in try JSONMembers.string(chunk, range: range) }
-                            var content = ""
-                            if let piece { content = try await output.pass(piece) }
-                            if let reason = top.finishReason, JSONMembers.kind(chunk, range: reason) != .null {
-                                content += try await output.finish()
-                            }
-                            if let contentRange = top.content {
-                                if content != piece { edits.replace(contentRange, with: .string(content)) }
-                            } else if !content.isEmpty {
-                                Self.insert(member: "content", value: .string(content), intoObjectAt: deltaRange, isEmpty: top.deltaIsEmpty,
-                                            edits: &edits)
-                            }
-                        }
-                        out.append(contentsOf: "data: ".utf8)
-                        edits.apply(to: chunk, range: top.range, into: &out)
-                        out.append(contentsOf: [0x0A, 0x0A])
+                        // Read in place: the event's text is a range of `pending`, not a copy.
+                        if let usage = try await editor.edit(pending, payload: payload.indices, into: &out) { counts = usage }
                     }
                     pending.removeFirst(consumed)
                     do {
@@ -326,9 +294,6 @@ struct RemoteRelay {
     }
 
     func completions(body: CompletionRequest, raw: Data) async throws -> Response {
-        guard body.stream != true else {
-            throw GatewayError.invalidRequest(param: "stream", message: "streaming is supported on /v1/chat/completions; send stream: false here")
-        }
         var object = try Self.object(raw)
         let texts: [String]
         switch body.prompt {
@@ -345,12 +310,25 @@ struct RemoteRelay {
         }
         try await routes.limiter.admit(OpenAIRoutes.Meter.subjects(principal))
         object["model"] = .string(remote.upstreamModel)
-        return try await metered("completions") { try await completionsAnswer(to: object, output: verdict.output) }
+        let stream = body.stream == true
+        if stream {
+            // Streams always ask for usage, to meter them; the client sees the usage chunk only if it asked.
+            var options: [String: JSONValue] = [:]
+            if case .object(let given)? = object["stream_options"] { options = given }
+            options["include_usage"] = .bool(true)
+            object["stream_options"] = .object(options)
+        }
+        return try await metered("completions") {
+            let response = try await remote.post("completions", body: .object(object))
+            guard response.status.code == 200 else { return try await passError(response, endpoint: "completions") }
+            guard stream else { return try await completionsAnswer(response, output: verdict.output) }
+            let editor = CompletionStreamEditor(output: verdict.output, name: remote.name,
+                                                clientWantsUsage: body.streamOptions?.includeUsage == true)
+            return relay(response, endpoint: "completions", editor: editor)
+        }
     }
 
-    private func completionsAnswer(to object: [String: JSONValue], output: any OutputFilter) async throws -> Response {
-        let response = try await remote.post("completions", body: .object(object))
-        guard response.status.code == 200 else { return try await passError(response, endpoint: "completions") }
+    private func completionsAnswer(_ response: UpstreamResponse, output: any OutputFilter) async throws -> Response {
         var answer = try Self.object((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView)
         answer["model"] = .string(remote.name)
         if case .array(var choices)? = answer["choices"] {

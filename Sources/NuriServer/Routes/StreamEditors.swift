@@ -1,0 +1,136 @@
+import NuriGateway
+
+/// How ``RemoteRelay`` changes a streamed answer's events on their way to the client.
+protocol StreamEditor: Sendable {
+    /// Appends the event whose JSON text is `payload` (a range of `bytes`) to `out` as a whole
+    /// `data: …` event, changed, or nothing to drop it; returns the upstream's token counts when
+    /// the event carries a `usage` object.
+    mutating func edit(_ bytes: [UInt8], payload: Range<Int>, into out: inout [UInt8]) async throws -> (Int, Int)?
+    /// At `[DONE]`: appends events with the text the output filter still holds.
+    mutating func release(into out: inout [UInt8]) async throws
+}
+
+/// A chat stream's events, read in place: Nuri's model name, and the first choice's content
+/// through the output filter. Invalid JSON, or a chunk without a list of choices, is dropped;
+/// so is the usage chunk when the client did not ask for it.
+struct ChatStreamEditor: StreamEditor {
+    var output: any OutputFilter
+    let nameJSON: [UInt8]
+    let clientWantsUsage: Bool
+    var lastID: [UInt8] = Array("null".utf8)
+    var chunks = ChatChunkReader()
+
+    init(output: any OutputFilter, nameJSON: [UInt8], clientWantsUsage: Bool) {
+        self.output = output
+        self.nameJSON = nameJSON
+        self.clientWantsUsage = clientWantsUsage
+    }
+
+    mutating func edit(_ chunk: [UInt8], payload: Range<Int>, into out: inout [UInt8]) async throws -> (Int, Int)? {
+        guard let top = try? chunks.read(chunk, range: payload) else { return nil }
+        var edits = JSONEdits()
+        var counts: (Int, Int)?
+        if let model = top.model, !chunk[model].elementsEqual(nameJSON) { edits.replace(model, with: nameJSON) }
+        if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
+        if let usage = top.usage, JSONMembers.kind(chunk, range: usage) == .object {
+            counts = try RemoteRelay.tokens(chunk, usage: usage)
+            if top.choiceCount == 0, !clientWantsUsage { return counts }
+        }
+        if let deltaRange = top.delta {
+            // Text the screen holds back goes out with a later chunk; the last one (with a
+            // finish_reason) carries the rest.
+            let piece = try top.content.flatMap { range throws in try JSONMembers.string(chunk, range: range) }
+            var content = ""
+            if let piece { content = try await output.pass(piece) }
+            if let reason = top.finishReason, JSONMembers.kind(chunk, range: reason) != .null {
+                content += try await output.finish()
+            }
+            if let contentRange = top.content {
+                if content != piece { edits.replace(contentRange, with: .string(content)) }
+            } else if !content.isEmpty {
+                RemoteRelay.insert(member: "content", value: .string(content), intoObjectAt: deltaRange, isEmpty: top.deltaIsEmpty, edits: &edits)
+            }
+        }
+        out.append(contentsOf: "data: ".utf8)
+        edits.apply(to: chunk, range: top.range, into: &out)
+        out.append(contentsOf: [0x0A, 0x0A])
+        return counts
+    }
+
+    mutating func release(into out: inout [UInt8]) async throws {
+        let rest = try await output.finish()
+        guard !rest.isEmpty else { return }
+        out.append(contentsOf: #"data: {"id":"#.utf8)
+        out.append(contentsOf: lastID)
+        out.append(contentsOf: #","object":"chat.completion.chunk","model":"#.utf8)
+        out.append(contentsOf: nameJSON)
+        out.append(contentsOf: #","choices":[{"index":0,"delta":{"content":"#.utf8)
+        JSONValue.string(rest).write(to: &out)
+        out.append(contentsOf: #"},"finish_reason":null}]}"#.utf8 + [0x0A, 0x0A])
+    }
+}
+
+/// A completions stream's events: Nuri's model name, and each choice's text through its own
+/// output filter (choices of several prompts, or `n` of them, arrive interleaved or in turn).
+/// Not a hot path, so each event is read whole; invalid JSON, or an event that is not an
+/// object, is dropped, and so is the usage chunk when the client did not ask for it.
+struct CompletionStreamEditor: StreamEditor {
+    let output: any OutputFilter
+    let name: String
+    let clientWantsUsage: Bool
+    /// Each choice's filter, by the choice's index, from its first piece on.
+    var filters: [Int: any OutputFilter] = [:]
+    /// The choices that have had their finish reason (their filter is done).
+    var finished: Set<Int> = []
+    var lastID: JSONValue = .null
+
+    init(output: any OutputFilter, name: String, clientWantsUsage: Bool) {
+        self.output = output
+        self.name = name
+        self.clientWantsUsage = clientWantsUsage
+    }
+
+    mutating func edit(_ bytes: [UInt8], payload: Range<Int>, into out: inout [UInt8]) async throws -> (Int, Int)? {
+        guard case .object(var chunk)? = try? JSONValue(parsing: bytes[payload]) else { return nil }
+        var counts: (Int, Int)?
+        if case .object? = chunk["usage"] { counts = RemoteRelay.tokens(in: chunk["usage"]) }
+        if let id = chunk["id"] { lastID = id }
+        if chunk["model"] != nil { chunk["model"] = .string(name) }
+        if case .array(var choices)? = chunk["choices"] {
+            if choices.isEmpty, counts != nil, !clientWantsUsage { return counts }
+            for position in choices.indices {
+                guard case .object(var choice) = choices[position] else { continue }
+                let index = RemoteRelay.count(choice["index"])
+                var filter = filters[index] ?? output
+                var text = ""
+                if case .string(let piece)? = choice["text"] { text = try await filter.pass(piece) }
+                if let reason = choice["finish_reason"], reason != .null, !finished.contains(index) {
+                    text += try await filter.finish()
+                    finished.insert(index)
+                }
+                filters[index] = filter
+                if choice["text"] != nil || !text.isEmpty { choice["text"] = .string(text) }
+                choices[position] = .object(choice)
+            }
+            chunk["choices"] = .array(choices)
+        }
+        out.append(contentsOf: "data: ".utf8)
+        JSONValue.object(chunk).write(to: &out)
+        out.append(contentsOf: [0x0A, 0x0A])
+        return counts
+    }
+
+    mutating func release(into out: inout [UInt8]) async throws {
+        for index in filters.keys.sorted() where !finished.contains(index) {
+            guard var filter = filters[index] else { continue }
+            let rest = try await filter.finish()
+            finished.insert(index)
+            guard !rest.isEmpty else { continue }
+            let choice: JSONValue = .object(["text": .string(rest), "index": .number(Double(index)), "logprobs": .null, "finish_reason": .null])
+            let chunk: JSONValue = .object(["id": lastID, "object": .string("text_completion"), "model": .string(name), "choices": .array([choice])])
+            out.append(contentsOf: "data: ".utf8)
+            chunk.write(to: &out)
+            out.append(contentsOf: [0x0A, 0x0A])
+        }
+    }
+}
