@@ -10,22 +10,40 @@ struct CompletionStreamEditorTests {
     /// Runs `events` (JSON texts) through an editor that masks "Seoul" and returns what the
     /// client gets, event by event, with the last usage seen.
     func relay(_ events: [String], clientWantsUsage: Bool = false) async throws -> (events: [JSONValue], usage: (Int, Int)?) {
-        var editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: clientWantsUsage)
-        var out: [UInt8] = []
-        var usage: (Int, Int)?
-        for event in events {
-            let bytes = Array(("xx" + event).utf8)  // the event's text is a range of a larger buffer
-            if let counts = try await editor.edit(bytes, payload: 2..<bytes.count, into: &out) { usage = counts }
-        }
-        try await editor.release(into: &out)
-        let text = String(decoding: out, as: UTF8.self)
-        #expect(text.hasSuffix("\n\n") || text.isEmpty)
-        let parsed = try text.split(separator: "\n\n").map { line in
-            #expect(line.hasPrefix("data: "))
-            return try JSONValue(parsing: Array(line.dropFirst(6).utf8))
-        }
-        return (parsed, usage)
+        let editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: clientWantsUsage)
+        let (out, usage, _) = try await relayEvents(editor, events)
+        return (out, usage)
     }
+}
+
+/// Runs `events` (JSON texts, each a range of a larger buffer as in the relay) through `editor`,
+/// then `[DONE]`'s release; returns the events the client gets, the last usage seen, and
+/// whether the editor saw the upstream fail.
+func relayEvents(_ editor: some StreamEditor, _ events: [String]) async throws -> (events: [JSONValue], usage: (Int, Int)?, failed: Bool) {
+    var editor = editor
+    var out: [UInt8] = []
+    var usage: (Int, Int)?
+    for event in events {
+        let bytes = Array(("xx" + event).utf8)
+        if let counts = try await editor.edit(bytes, payload: 2..<bytes.count, into: &out) { usage = counts }
+    }
+    try await editor.release(into: &out)
+    let text = String(decoding: out, as: UTF8.self)
+    #expect(text.hasSuffix("\n\n") || text.isEmpty)
+    let parsed = try text.split(separator: "\n\n").map { line in
+        #expect(line.hasPrefix("data: "))
+        return try JSONValue(parsing: Array(line.dropFirst(6).utf8))
+    }
+    return (parsed, usage, editor.upstreamFailed)
+}
+
+/// Whether an event carries a `usage` member.
+func carriesUsage(_ event: JSONValue) -> Bool {
+    if case .object(let fields) = event { return fields["usage"] != nil }
+    return false
+}
+
+extension CompletionStreamEditorTests {
 
     func chunk(_ index: Int, _ text: String, finish: String? = nil) -> String {
         let reason = finish.map { #""\#($0)""# } ?? "null"
@@ -57,9 +75,10 @@ struct CompletionStreamEditorTests {
         #expect(models == ["nuri-name"])
         #expect(usage.map { [$0.0, $0.1] } == [7, 9])
         // The usage chunk was not asked for; the second choice's held text came at the end, with its id.
+        #expect(!events.contains(where: carriesUsage))
         let last = try #require(events.last)
         guard case .object(let fields) = last, case .array(let choices)? = fields["choices"] else { Issue.record("\(last)"); return }
-        #expect(choices.count == 1 && fields["id"] == .string("cmpl-1") && fields["usage"] == nil)
+        #expect(choices.count == 1 && fields["id"] == .string("cmpl-1") && fields["created"] == .number(1))
         #expect(!events.contains { "\($0)".contains("Seoul") })
     }
 
@@ -74,5 +93,52 @@ struct CompletionStreamEditorTests {
         #expect(counts["completion_tokens"] == .number(2) && last["model"] == .string("nuri-name"))
         #expect(usage.map { [$0.0, $0.1] } == [3, 2])
         #expect(texts(events).texts == [0: "Hello "])
+    }
+}
+
+extension CompletionStreamEditorTests {
+    @Test("text held back by an upstream that never finishes comes before the usage chunk; an error event marks the upstream failed")
+    func heldTextAndErrors() async throws {
+        let editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: true)
+        let (events, _, failed) = try await relayEvents(editor, [
+            chunk(0, "in Se"), chunk(0, "oul"),
+            #"{"id":"cmpl-1","object":"text_completion","model":"upstream-name","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#,
+        ])
+        #expect(texts(events).texts == [0: "in [CITY]"] && !failed)
+        #expect(events.last.map(carriesUsage) == true && events.dropLast().allSatisfy { !carriesUsage($0) })
+        let error = #"{"error":{"message":"the model crashed","type":"server_error","code":500}}"#
+        let (passed, _, broke) = try await relayEvents(editor, [chunk(0, "Hello "), error])
+        #expect(broke && passed.count == 2 && "\(passed[1])".contains("the model crashed"))
+    }
+}
+
+@Suite("Relayed chat streams")
+struct ChatStreamEditorTests {
+    func chunk(_ delta: String, finish: String? = nil) -> String {
+        let reason = finish.map { #""\#($0)""# } ?? "null"
+        return #"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"upstream-name","choices":[{"index":0,"delta":\#(delta),"finish_reason":\#(reason)}]}"#
+    }
+
+    @Test("the model's name is Nuri's, content split across chunks is screened whole, the usage chunk only for a client that asked, an error event marks the upstream failed")
+    func chat() async throws {
+        let usage = #"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"upstream-name","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":4}}"#
+        let stream = [chunk(#"{"role":"assistant","content":""}"#), chunk(#"{"content":"It is Se"}"#), chunk(#"{"content":"oul, the capital"}"#),
+                      chunk("{}", finish: "stop"), usage]
+        for wantsUsage in [false, true] {
+            let editor = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: wantsUsage)
+            let (events, counts, failed) = try await relayEvents(editor, stream)
+            var content = "", models: Set<String> = []
+            for case .object(let event) in events {
+                if case .string(let model)? = event["model"] { models.insert(model) }
+                if case .array(let choices)? = event["choices"], case .object(let choice)? = choices.first,
+                   case .object(let delta)? = choice["delta"], case .string(let text)? = delta["content"] { content += text }
+            }
+            #expect(content == "It is [CITY], the capital" && models == ["nuri-name"] && !failed)
+            #expect(counts.map { [$0.0, $0.1] } == [5, 4])
+            #expect(events.contains(where: carriesUsage) == wantsUsage && events.count == (wantsUsage ? 5 : 4))
+        }
+        let editor = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false)
+        let (_, _, failed) = try await relayEvents(editor, [chunk(#"{"content":"Hi "}"#), #"{"error":{"message":"out of memory"}}"#])
+        #expect(failed)
     }
 }

@@ -91,13 +91,15 @@ def test_completions_stream_what_the_whole_answer_says(client):
 
 def test_completions_stream_echo_and_logprobs_for_each_prompt(client):
     kwargs = dict(model="smollm2", prompt=["The capital of South Korea is", "One, two, three,"], max_tokens=2, temperature=0,
-                  echo=True, logprobs=1)
+                  echo=True, logprobs=1, n=2)
     whole = client.completions.create(**kwargs)
     pieces = {}
     for chunk in client.completions.create(**kwargs, stream=True):
         for choice in chunk.choices:
             pieces.setdefault(choice.index, []).append(choice)
-    assert sorted(pieces) == [0, 1]
+    # Choice p × n + i is the i-th answer to prompt p, in a stream as in a whole answer.
+    assert sorted(pieces) == [0, 1, 2, 3] and [c.index for c in whole.choices] == [0, 1, 2, 3]
+    assert [pieces[i][0].logprobs.tokens[0] for i in range(4)] == ["The", "The", "One", "One"]
     for index, expected in enumerate(whole.choices):
         got = pieces[index]
         assert "".join(c.text for c in got) == expected.text

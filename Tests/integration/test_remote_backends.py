@@ -93,6 +93,14 @@ def test_remote_completions_stream_through_and_are_metered(cluster):
     assert (endpoint, status, completion) == ("completions", 200, whole.usage.completion_tokens)
 
 
+def test_a_remote_chat_stream_of_several_choices_is_refused(cluster):
+    # The relay screens a stream's one choice; several would reach the client unscreened.
+    with pytest.raises(openai.BadRequestError) as refused:
+        list(cluster["client"].chat.completions.create(model="remote-smol", messages=[{"role": "user", "content": "Hi"}],
+                                                       max_tokens=4, n=2, stream=True))
+    assert refused.value.body["param"] == "n"
+
+
 def failed_statuses(base, token, data_dir):
     """The statuses of the failed requests a gateway metered (GET /api/usage writes what is queued)."""
     request = urllib.request.Request(base + "/api/usage", headers={"Authorization": "Bearer " + token})

@@ -254,9 +254,11 @@ struct OpenAIRoutes {
                         .init(text: text, index: index, logprobs: logprobs, finishReason: finish)], usage: nil))
                 }
                 for (p, prompt) in inputs.enumerated() {
+                    try Task.checkCancellation()  // the client left: no more prompts are scored or answered
                     tally.prompt += prompt.count
                     let scored = echo && top != nil ? try await backend.scorePrompt(prompt, top: top ?? 0) : []
                     for i in 0..<n {
+                        try Task.checkCancellation()  // the client left between choices
                         let index = p * n + i
                         var output = verdict.output, offset = 0
                         if echo {
@@ -297,6 +299,7 @@ struct OpenAIRoutes {
                         try send(rest, index, finish: OpenAIResponses.finishReason(reason))
                     }
                 }
+                try Task.checkCancellation()  // the client left during the last choice's end
                 tally.finished = true
                 if includeUsage {
                     try stream.send(OpenAIResponses.Completion(id: id, created: created, model: model, choices: [],

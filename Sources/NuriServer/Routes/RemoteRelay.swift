@@ -96,6 +96,10 @@ struct RemoteRelay {
             }
         case .block(let code, let message): throw GatewayError.blockedByPolicy(code: code, message: message)
         }
+        if fields.stream, let n = fields.top["n"], case .number(let count) = try JSONMembers.value(body, range: n), count > 1 {
+            // The relay screens a stream's first choice; an upstream's n choices would pass unscreened.
+            throw GatewayError.invalidRequest(param: "n", message: "streaming supports n = 1")
+        }
         try await routes.limiter.admit(OpenAIRoutes.Meter.subjects(principal))
         if let model = fields.top["model"] {
             edits.replace(model, with: .string(remote.upstreamModel))
@@ -175,8 +179,9 @@ struct RemoteRelay {
     }
 
     /// Relays a streamed answer, its events changed by `editor`, and meters it: the usage of its
-    /// last usage event when it reaches `[DONE]` (status 200), else what came so far (499 when
-    /// the client left, 502 when the upstream failed or ended without `[DONE]`).
+    /// last usage event when it reaches `[DONE]` (status 200, or 502 after an error event), else
+    /// what came so far (499 when the client left, 502 when the upstream failed or ended without
+    /// `[DONE]`).
     private func relay(_ response: UpstreamResponse, endpoint: String, editor: some StreamEditor) -> Response {
         let name = remote.name, meter = meter(endpoint), logger = context.logger
         // Written straight to the client as the upstream's events arrive: a client that hangs up
@@ -206,7 +211,7 @@ struct RemoteRelay {
                             // An upstream that never sent a finish_reason: release what is held.
                             try await editor.release(into: &out)
                             recorded = true
-                            await meter.record(prompt: counts.0, completion: counts.1, status: 200)
+                            await meter.record(prompt: counts.0, completion: counts.1, status: editor.upstreamFailed ? 502 : 200)
                             out.append(contentsOf: "data: [DONE]\n\n".utf8)
                             done = true
                             break

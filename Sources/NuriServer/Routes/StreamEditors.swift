@@ -6,19 +6,25 @@ protocol StreamEditor: Sendable {
     /// `data: …` event, changed, or nothing to drop it; returns the upstream's token counts when
     /// the event carries a `usage` object.
     mutating func edit(_ bytes: [UInt8], payload: Range<Int>, into out: inout [UInt8]) async throws -> (Int, Int)?
-    /// At `[DONE]`: appends events with the text the output filter still holds.
+    /// At the usage chunk and at `[DONE]`: appends events with the text the output filter still
+    /// holds (an upstream that never sent a finish reason), so that it comes before the usage.
     mutating func release(into out: inout [UInt8]) async throws
+    /// Whether the upstream sent an error event (vLLM sends one, then `[DONE]`, when a stream
+    /// fails after its head): the request is then metered as failed, not as answered.
+    var upstreamFailed: Bool { get }
 }
 
 /// A chat stream's events, read in place: Nuri's model name, and the first choice's content
-/// through the output filter. Invalid JSON, or a chunk without a list of choices, is dropped;
-/// so is the usage chunk when the client did not ask for it.
+/// through the output filter (a remote chat stream has one choice: `n` > 1 is refused). Invalid
+/// JSON, or a `choices` that is not a list, is dropped; so is the usage chunk when the client
+/// did not ask for it. An event without `choices` (an error event) is passed on as it came.
 struct ChatStreamEditor: StreamEditor {
     var output: any OutputFilter
     let nameJSON: [UInt8]
     let clientWantsUsage: Bool
     var lastID: [UInt8] = Array("null".utf8)
     var chunks = ChatChunkReader()
+    private(set) var upstreamFailed = false
 
     init(output: any OutputFilter, nameJSON: [UInt8], clientWantsUsage: Bool) {
         self.output = output
@@ -32,9 +38,13 @@ struct ChatStreamEditor: StreamEditor {
         var counts: (Int, Int)?
         if let model = top.model, !chunk[model].elementsEqual(nameJSON) { edits.replace(model, with: nameJSON) }
         if let id = top.id, !lastID.elementsEqual(chunk[id]) { lastID = Array(chunk[id]) }
+        if top.choiceCount == nil, (try? JSONMembers(chunk, range: top.range))?["error"] != nil { upstreamFailed = true }
         if let usage = top.usage, JSONMembers.kind(chunk, range: usage) == .object {
             counts = try RemoteRelay.tokens(chunk, usage: usage)
-            if top.choiceCount == 0, !clientWantsUsage { return counts }
+            if top.choiceCount == 0 {
+                try await release(into: &out)
+                if !clientWantsUsage { return counts }
+            }
         }
         if let deltaRange = top.delta {
             // Text the screen holds back goes out with a later chunk; the last one (with a
@@ -83,6 +93,8 @@ struct CompletionStreamEditor: StreamEditor {
     /// The choices that have had their finish reason (their filter is done).
     var finished: Set<Int> = []
     var lastID: JSONValue = .null
+    var lastCreated: JSONValue = .null
+    private(set) var upstreamFailed = false
 
     init(output: any OutputFilter, name: String, clientWantsUsage: Bool) {
         self.output = output
@@ -95,9 +107,14 @@ struct CompletionStreamEditor: StreamEditor {
         var counts: (Int, Int)?
         if case .object? = chunk["usage"] { counts = RemoteRelay.tokens(in: chunk["usage"]) }
         if let id = chunk["id"] { lastID = id }
+        if let created = chunk["created"] { lastCreated = created }
+        if chunk["error"] != nil { upstreamFailed = true }
         if chunk["model"] != nil { chunk["model"] = .string(name) }
         if case .array(var choices)? = chunk["choices"] {
-            if choices.isEmpty, counts != nil, !clientWantsUsage { return counts }
+            if choices.isEmpty, counts != nil {
+                try await release(into: &out)
+                if !clientWantsUsage { return counts }
+            }
             for position in choices.indices {
                 guard case .object(var choice) = choices[position] else { continue }
                 let index = RemoteRelay.count(choice["index"])
@@ -127,7 +144,8 @@ struct CompletionStreamEditor: StreamEditor {
             finished.insert(index)
             guard !rest.isEmpty else { continue }
             let choice: JSONValue = .object(["text": .string(rest), "index": .number(Double(index)), "logprobs": .null, "finish_reason": .null])
-            let chunk: JSONValue = .object(["id": lastID, "object": .string("text_completion"), "model": .string(name), "choices": .array([choice])])
+            let chunk: JSONValue = .object(["id": lastID, "object": .string("text_completion"), "created": lastCreated, "model": .string(name),
+                                            "choices": .array([choice])])
             out.append(contentsOf: "data: ".utf8)
             chunk.write(to: &out)
             out.append(contentsOf: [0x0A, 0x0A])
