@@ -39,6 +39,7 @@ final class RecordingPolicy: RequestPolicy, @unchecked Sendable {
             defer { held = "" }
             return held.replacingOccurrences(of: "Seoul", with: "[CITY]")
         }
+        var heldScalars: Int { held.unicodeScalars.count }
     }
 }
 
@@ -71,6 +72,15 @@ struct PolicyHookTests {
                 let input = try #require(policy.inputs.last)
                 #expect(input.texts == ["What is the capital of Korea?"])
                 #expect(input.dataSubject == "subject-17" && input.backend == .local && input.model == "smollm2")
+                // Log probabilities name their tokens: they must not show what the filter masked.
+                for stream in [false, true] {
+                    let asked = #"{"model":"smollm2","temperature":0,"max_tokens":20,"logprobs":true,"stream":\#(stream),"messages":[{"role":"user","content":"What is the capital of Korea?"}]}"#
+                    let answer = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: asked))
+                    let text = String(buffer: answer.body)
+                    #expect(text.contains("[CITY]") && !text.contains("Seoul") && !text.contains("Seo"), "\(text)")
+                    // A stream keeps the entries of the text that went out unchanged.
+                    #expect(text.contains(#""logprob""#) == stream, "\(text)")
+                }
                 let blocked = #"{"model":"smollm2","messages":[{"role":"user","content":"My number is 900101-1234567"}]}"#
                 let refusal = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: blocked))
                 #expect(refusal.status == .forbidden)

@@ -142,3 +142,61 @@ struct ChatStreamEditorTests {
         #expect(failed)
     }
 }
+
+extension CompletionStreamEditorTests {
+    func chunk(_ index: Int, tokens: [String], finish: String? = nil) -> String {
+        let reason = finish.map { #""\#($0)""# } ?? "null"
+        let quoted = tokens.map { #""\#($0)""# }.joined(separator: ",")
+        let logprobs = #"{"tokens":[\#(quoted)],"token_logprobs":[\#(tokens.map { _ in "-0.5" }.joined(separator: ","))],"top_logprobs":[\#(tokens.map { _ in "null" }.joined(separator: ","))],"text_offset":[\#(tokens.indices.map(String.init).joined(separator: ","))]}"#
+        return #"{"id":"cmpl-1","object":"text_completion","created":1,"model":"upstream-name","choices":[{"text":"\#(tokens.joined())","index":\#(index),"logprobs":\#(logprobs),"finish_reason":\#(reason)}]}"#
+    }
+
+    @Test("an upstream's log probabilities go out with their text, and never for text the filter masked")
+    func logprobs() async throws {
+        let editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: false)
+        let (events, _, _) = try await relayEvents(editor, [
+            chunk(0, tokens: [" It", " is"]), chunk(0, tokens: [" Se"]), chunk(0, tokens: ["oul", " or"]), chunk(0, tokens: [" Busan", "."], finish: "stop"),
+        ])
+        #expect(texts(events).texts == [0: " It is [CITY] or Busan."])
+        var tokens: [String] = []
+        for case .object(let event) in events {
+            guard case .array(let choices)? = event["choices"], case .object(let choice)? = choices.first,
+                  case .object(let logprobs)? = choice["logprobs"], case .array(let list)? = logprobs["tokens"] else { continue }
+            for case .string(let token) in list { tokens.append(token) }
+            #expect([logprobs["token_logprobs"], logprobs["text_offset"]].allSatisfy { if case .array(let values)? = $0 { values.count == list.count } else { false } })
+        }
+        // " or" goes too: its space left with the masked word, in the text the filter changed.
+        #expect(tokens == [" It", " is", " Busan", "."])
+    }
+}
+
+extension ChatStreamEditorTests {
+    func chunk(tokens: [String]) -> String {
+        let entries = tokens.map { #"{"token":"\#($0)","logprob":-0.5,"bytes":null,"top_logprobs":[]}"# }.joined(separator: ",")
+        return #"{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"upstream-name","choices":[{"index":0,"delta":{"content":"\#(tokens.joined())"},"logprobs":{"content":[\#(entries)]},"finish_reason":null}]}"#
+    }
+
+    /// The tokens of every event's log probabilities, in order.
+    func tokens(_ events: [JSONValue]) -> [String] {
+        var tokens: [String] = []
+        for case .object(let event) in events {
+            guard case .array(let choices)? = event["choices"], case .object(let choice)? = choices.first,
+                  case .object(let logprobs)? = choice["logprobs"], case .array(let content)? = logprobs["content"] else { continue }
+            for case .object(let entry) in content { if case .string(let token)? = entry["token"] { tokens.append(token) } }
+        }
+        return tokens
+    }
+
+    @Test("an upstream's log probabilities go out with their text, never for masked text, and not at all when the client did not ask")
+    func logprobs() async throws {
+        let stream = [chunk(tokens: [" It", " is"]), chunk(tokens: [" Se"]), chunk(tokens: ["oul", "."]), chunk(#"{}"#, finish: "stop")]
+        let asked = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false,
+                                     clientWantsLogprobs: true)
+        let (events, _, _) = try await relayEvents(asked, stream)
+        #expect(tokens(events) == [" It", " is"])  // " Se", "oul" and "." (the masked word's end) never go out
+        #expect(!"\(events)".contains("Seoul") && "\(events)".contains("[CITY]."))
+        let unasked = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false)
+        let (plain, _, _) = try await relayEvents(unasked, stream)
+        #expect(tokens(plain).isEmpty && !"\(plain)".contains("\"oul\""))
+    }
+}

@@ -22,6 +22,10 @@ public struct ChatChunkMembers: Sendable, Equatable {
     public private(set) var finishReason: Range<Int>?
     /// The delta's `content`, whatever kind of value it is.
     public private(set) var content: Range<Int>?
+    /// The first choice, when it is an object.
+    public private(set) var choice: Range<Int>?
+    /// The first choice's `logprobs`, whatever kind of value it is.
+    public private(set) var logprobs: Range<Int>?
     /// Whether the delta has no member at all.
     public private(set) var deltaIsEmpty = true
 
@@ -39,7 +43,9 @@ public struct ChatChunkMembers: Sendable, Equatable {
                 try parser.forEachElement(depth: 1) { (parser) throws(JSONSyntaxError) in
                     count += 1
                     if count == 1, parser.peek == UInt8(ascii: "{") {
+                        let start = parser.index
                         try found.readFirstChoice(&parser)
+                        found.choice = start..<parser.index
                     } else {
                         try parser.skipValue(depth: 2)
                     }
@@ -64,6 +70,8 @@ public struct ChatChunkMembers: Sendable, Equatable {
         delta = nil
         finishReason = nil
         content = nil
+        choice = nil
+        logprobs = nil
         deltaIsEmpty = true
     }
 
@@ -88,7 +96,11 @@ public struct ChatChunkMembers: Sendable, Equatable {
                 return
             }
             try parser.skipValue(depth: 3)
-            if parser.matches(key, "finish_reason") { finishReason = value..<parser.index }
+            if parser.matches(key, "finish_reason") {
+                finishReason = value..<parser.index
+            } else if parser.matches(key, "logprobs") {
+                logprobs = value..<parser.index
+            }
         }
     }
 }
@@ -123,6 +135,8 @@ extension ChatChunkMembers {
         moved.delta = range(delta)
         moved.finishReason = range(finishReason)
         moved.content = range(content)
+        moved.choice = range(choice)
+        moved.logprobs = range(logprobs)
         return moved
     }
 }

@@ -26,6 +26,9 @@ public protocol OutputFilter: Sendable {
     mutating func pass(_ piece: String) async throws -> String
     /// Whatever is still held back, at the end of the answer.
     mutating func finish() async throws -> String
+    /// How much of the answer given to ``pass(_:)`` is held back now, in Unicode scalars of the
+    /// raw text (``ScreenedLogProbs`` lines the tokens' log probabilities up with it).
+    var heldScalars: Int { get }
 }
 
 extension OutputFilter {
@@ -41,6 +44,7 @@ public struct PassThroughFilter: OutputFilter {
     public init() {}
     public mutating func pass(_ piece: String) async throws -> String { piece }
     public mutating func finish() async throws -> String { "" }
+    public var heldScalars: Int { 0 }
 }
 
 /// What the policy knows about a request.

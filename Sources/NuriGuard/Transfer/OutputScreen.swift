@@ -47,6 +47,9 @@ public struct OutputScreen: Sendable {
                      entry: AuditEntry(actor: "", organisationID: nil, action: "", target: "", decision: "", reason: ""))
     }
 
+    /// How much of the answer is held back, in Unicode scalars.
+    public var heldScalars: Int { pending.unicodeScalars.count }
+
     /// The text that can go to the caller now, given one more piece of the answer.
     public mutating func pass(_ piece: String) async throws -> String {
         pending += piece

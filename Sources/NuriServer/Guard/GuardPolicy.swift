@@ -42,4 +42,5 @@ struct ScreenFilter: OutputFilter {
 
     mutating func pass(_ piece: String) async throws -> String { try await screen.pass(piece) }
     mutating func finish() async throws -> String { try await screen.finish() }
+    var heldScalars: Int { screen.heldScalars }
 }

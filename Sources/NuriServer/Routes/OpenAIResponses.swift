@@ -137,6 +137,27 @@ enum OpenAIResponses {
                 offset += piece.count
             }
 
+            /// The entries of several, in order; nil for none.
+            init?(joining parts: [LogProbs]) {
+                guard !parts.isEmpty else { return nil }
+                for part in parts {
+                    tokens += part.tokens
+                    tokenLogprobs += part.tokenLogprobs
+                    topLogprobs += part.topLogprobs
+                    textOffset += part.textOffset
+                }
+            }
+
+            init() {}
+
+            /// Keeps the first `count` entries.
+            mutating func keepFirst(_ count: Int) {
+                tokens = Array(tokens.prefix(count))
+                tokenLogprobs = Array(tokenLogprobs.prefix(count))
+                topLogprobs = Array(topLogprobs.prefix(count))
+                textOffset = Array(textOffset.prefix(count))
+            }
+
             enum CodingKeys: String, CodingKey {
                 case tokens
                 case tokenLogprobs = "token_logprobs"

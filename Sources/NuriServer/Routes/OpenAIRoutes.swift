@@ -111,8 +111,15 @@ struct OpenAIRoutes {
                 tally.prompt = prompt.count
                 var timer = TokenTimer(metrics: InferenceMetrics.of(model: model, endpoint: "chat.completions"), started: started)
                 var output = verdict.output
+                var screened = ScreenedLogProbs<OpenAIResponses.ChatLogProbs.Entry>()
                 func send(_ choice: OpenAIResponses.ChatCompletionChunk.Choice) throws {
                     try stream.send(OpenAIResponses.ChatCompletionChunk(id: id, created: created, model: model, choices: [choice], usage: nil))
+                }
+                /// Text the filter released, with the entries of the tokens it carries whole and unchanged.
+                func send(_ text: String, _ entries: [OpenAIResponses.ChatLogProbs.Entry]) throws {
+                    guard !text.isEmpty || !entries.isEmpty else { return }
+                    try send(.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil,
+                                   logprobs: entries.isEmpty ? nil : OpenAIResponses.ChatLogProbs(content: entries)))
                 }
                 try send(.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil, logprobs: nil))
                 for try await event in events {
@@ -122,15 +129,14 @@ struct OpenAIRoutes {
                             timer.token()
                             tally.completion += 1  // what a client that leaves is charged
                         }
-                        let text = try await output.pass(text)
-                        guard !text.isEmpty || probabilities != nil else { continue }
-                        let logprobs = probabilities.map { OpenAIResponses.ChatLogProbs(content: [OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer)]) }
-                        try send(.init(index: 0, delta: .init(role: nil, content: text), finishReason: nil, logprobs: logprobs))
+                        screened.generated(text, probabilities.map { OpenAIResponses.ChatLogProbs.entry($0, tokenizer: tokenizer) })
+                        let released = try await output.pass(text)
+                        try send(released, screened.released(released, held: output.heldScalars))
                     case .finished(let promptTokens, let completionTokens, let reason):
                         (tally.prompt, tally.completion) = (promptTokens, completionTokens)
                         tally.finished = true
                         let rest = try await output.finish()
-                        if !rest.isEmpty { try send(.init(index: 0, delta: .init(role: nil, content: rest), finishReason: nil, logprobs: nil)) }
+                        try send(rest, screened.released(rest, held: 0))
                         try send(.init(index: 0, delta: .init(role: nil, content: nil), finishReason: OpenAIResponses.finishReason(reason), logprobs: nil))
                         if includeUsage {
                             try stream.send(OpenAIResponses.ChatCompletionChunk(id: id, created: created, model: model, choices: [],
@@ -168,7 +174,10 @@ struct OpenAIRoutes {
                 // A cancelled task (the client left) ends the events early, without an error.
                 try Task.checkCancellation()
                 var output = verdict.output
+                let raw = text
                 text = try await output.screen(text)
+                // The tokens would show what the filter changed (see ScreenedLogProbs): withheld.
+                if text != raw { logprobs = [] }
                 choices.append(.init(index: index, message: .init(role: "assistant", content: text),
                                      finishReason: OpenAIResponses.finishReason(reason),
                                      logprobs: options.logProbabilities == nil ? nil : .init(content: logprobs)))
@@ -261,13 +270,18 @@ struct OpenAIRoutes {
                         try Task.checkCancellation()  // the client left between choices
                         let index = p * n + i
                         var output = verdict.output, offset = 0
+                        var screened = ScreenedLogProbs<OpenAIResponses.Completion.LogProbs>()
                         if echo {
+                            // The prompt's own tokens go out with the echo: they are the client's text.
                             var logprobs = OpenAIResponses.Completion.LogProbs()
                             var at = 0
                             for (token, probabilities) in zip(prompt, scored) { logprobs.append(token, probabilities, offset: &at, tokenizer: tokenizer) }
                             let text = tokenizer.decode(prompt)
                             offset = at
-                            try send(try await output.pass(text), index, top == nil ? nil : logprobs)
+                            screened.generated(text, nil)
+                            let released = try await output.pass(text)
+                            _ = screened.released(released, held: output.heldScalars)
+                            try send(released, index, top == nil ? nil : logprobs)
                         }
                         var reason = Session.FinishReason.length
                         var counted = 0
@@ -275,17 +289,19 @@ struct OpenAIRoutes {
                             for try await event in backend.generate(prompt: prompt, options: options(maxTokens[p], i)) {
                                 switch event {
                                 case .token(let token, let piece, let probabilities):
-                                    var logprobs: OpenAIResponses.Completion.LogProbs?
+                                    var entry: OpenAIResponses.Completion.LogProbs?
                                     if token >= 0 {
                                         timer.token()
                                         tally.completion += 1  // what a client that leaves is charged
                                         counted += 1
                                         if top != nil {
-                                            logprobs = OpenAIResponses.Completion.LogProbs()
-                                            logprobs?.append(token, probabilities, offset: &offset, tokenizer: tokenizer)
+                                            entry = OpenAIResponses.Completion.LogProbs()
+                                            entry?.append(token, probabilities, offset: &offset, tokenizer: tokenizer)
                                         }
                                     }
+                                    screened.generated(piece, entry)
                                     let text = try await output.pass(piece)
+                                    let logprobs = OpenAIResponses.Completion.LogProbs(joining: screened.released(text, held: output.heldScalars))
                                     guard !text.isEmpty || logprobs != nil else { continue }
                                     try send(text, index, logprobs)
                                 case .finished(_, let count, let finish):
@@ -296,7 +312,8 @@ struct OpenAIRoutes {
                             try Task.checkCancellation()  // the client left: the events ended early
                         }
                         let rest = try await output.finish()
-                        try send(rest, index, finish: OpenAIResponses.finishReason(reason))
+                        try send(rest, index, OpenAIResponses.Completion.LogProbs(joining: screened.released(rest, held: 0)),
+                                 finish: OpenAIResponses.finishReason(reason))
                     }
                 }
                 try Task.checkCancellation()  // the client left during the last choice's end
@@ -337,7 +354,11 @@ struct OpenAIRoutes {
                         try Task.checkCancellation()  // the client left: the events ended early
                     }
                     var output = verdict.output
+                    let raw = text
                     text = try await output.screen(text)
+                    // The generated tokens would show what the filter changed (see ScreenedLogProbs):
+                    // withheld; the prompt's, with the echo, are the client's own text.
+                    if text != raw { logprobs.keepFirst(echo ? prompt.count : 0) }
                     choices.append(.init(text: text, index: choices.count, logprobs: top == nil ? nil : logprobs,
                                          finishReason: OpenAIResponses.finishReason(reason)))
                 }

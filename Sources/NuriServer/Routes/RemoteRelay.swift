@@ -35,6 +35,8 @@ struct RemoteRelay {
         let messages: [Range<Int>]
         let stream: Bool
         let includeUsage: Bool
+        /// `logprobs: true` (anything else: none asked for).
+        let logprobs: Bool
 
         /// `members`: the body's members, when the caller has read them already.
         init(_ body: [UInt8], members: JSONMembers? = nil) throws {
@@ -56,6 +58,7 @@ struct RemoteRelay {
                 default: throw GatewayError.invalidRequest(param: "messages[\(index)].content", message: "content must be a string or a list of parts")
                 }
             }
+            logprobs = top["logprobs"].map { range in (try? JSONMembers.value(body, range: range)) == .bool(true) } ?? false
             switch try top["stream"].map({ try JSONMembers.value(body, range: $0) }) {
             case nil, .null?: stream = false
             case .bool(let value)?: stream = value
@@ -122,7 +125,7 @@ struct RemoteRelay {
             let response = try await remote.post("chat/completions", bytes: upstreamBody)
             guard response.status.code == 200 else { return try await passError(response, endpoint: "chat.completions") }
             return fields.stream
-                ? streamChat(response, output: verdict.output, clientWantsUsage: fields.includeUsage)
+                ? streamChat(response, output: verdict.output, clientWantsUsage: fields.includeUsage, clientWantsLogprobs: fields.logprobs)
                 : try await answerChat(response, output: verdict.output)
         }
     }
@@ -158,7 +161,13 @@ struct RemoteRelay {
                 guard let contentRange = message["content"], case .string(let content) = try JSONMembers.value(answer, range: contentRange) else { continue }
                 var filter = output
                 let screened = try await filter.screen(content)
-                if screened != content { edits.replace(contentRange, with: .string(screened)) }
+                if screened != content {
+                    edits.replace(contentRange, with: .string(screened))
+                    // The tokens would show what the filter changed (see ScreenedLogProbs): withheld.
+                    if let logprobs = choice["logprobs"], JSONMembers.kind(answer, range: logprobs) != .null {
+                        edits.replace(logprobs, with: .object(["content": .array([])]))
+                    }
+                }
             }
         }
         let (prompt, completion) = try Self.usage(answer, top)
@@ -174,8 +183,9 @@ struct RemoteRelay {
 
     /// A stream, event by event: each passed on as it came but for the model's name and the text
     /// the output filter changed or held back.
-    private func streamChat(_ response: UpstreamResponse, output: any OutputFilter, clientWantsUsage: Bool) -> Response {
-        relay(response, endpoint: "chat.completions", editor: ChatStreamEditor(output: output, nameJSON: nameJSON, clientWantsUsage: clientWantsUsage))
+    private func streamChat(_ response: UpstreamResponse, output: any OutputFilter, clientWantsUsage: Bool, clientWantsLogprobs: Bool) -> Response {
+        relay(response, endpoint: "chat.completions", editor: ChatStreamEditor(output: output, nameJSON: nameJSON, clientWantsUsage: clientWantsUsage,
+                                                                               clientWantsLogprobs: clientWantsLogprobs))
     }
 
     /// Relays a streamed answer, its events changed by `editor`, and meters it: the usage of its
@@ -326,21 +336,26 @@ struct RemoteRelay {
         return try await metered("completions") {
             let response = try await remote.post("completions", body: .object(object))
             guard response.status.code == 200 else { return try await passError(response, endpoint: "completions") }
-            guard stream else { return try await completionsAnswer(response, output: verdict.output) }
+            guard stream else { return try await completionsAnswer(response, output: verdict.output, generates: body.maxTokens != 0) }
             let editor = CompletionStreamEditor(output: verdict.output, name: remote.name,
                                                 clientWantsUsage: body.streamOptions?.includeUsage == true)
             return relay(response, endpoint: "completions", editor: editor)
         }
     }
 
-    private func completionsAnswer(_ response: UpstreamResponse, output: any OutputFilter) async throws -> Response {
+    /// `generates`: whether the request asked for any tokens (not only for its prompt's scores).
+    private func completionsAnswer(_ response: UpstreamResponse, output: any OutputFilter, generates: Bool) async throws -> Response {
         var answer = try Self.object((try await response.body.collect(upTo: Self.answerLimit)).readableBytesView)
         answer["model"] = .string(remote.name)
         if case .array(var choices)? = answer["choices"] {
             for index in choices.indices {
                 guard case .object(var choice) = choices[index], case .string(let text)? = choice["text"] else { continue }
                 var output = output
-                choice["text"] = .string(try await output.screen(text))
+                let screened = try await output.screen(text)
+                choice["text"] = .string(screened)
+                // Generated tokens would show what the filter changed (see ScreenedLogProbs): withheld.
+                // An echo alone (max_tokens 0, scoring) is the client's own prompt, as it left.
+                if screened != text, generates, choice["logprobs"] != nil, choice["logprobs"] != .null { choice["logprobs"] = .null }
                 choices[index] = .object(choice)
             }
             answer["choices"] = .array(choices)

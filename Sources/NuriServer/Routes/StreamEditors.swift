@@ -18,18 +18,42 @@ protocol StreamEditor: Sendable {
 /// through the output filter (a remote chat stream has one choice: `n` > 1 is refused). Invalid
 /// JSON, or a `choices` that is not a list, is dropped; so is the usage chunk when the client
 /// did not ask for it. An event without `choices` (an error event) is passed on as it came.
+///
+/// Log probabilities, when the client asked for them, go out with the text they belong to
+/// (``ScreenedLogProbs``); when it did not, an upstream's are not passed on.
 struct ChatStreamEditor: StreamEditor {
     var output: any OutputFilter
     let nameJSON: [UInt8]
     let clientWantsUsage: Bool
+    let clientWantsLogprobs: Bool
     var lastID: [UInt8] = Array("null".utf8)
     var chunks = ChatChunkReader()
+    var screened = ScreenedLogProbs<JSONValue>()
     private(set) var upstreamFailed = false
 
-    init(output: any OutputFilter, nameJSON: [UInt8], clientWantsUsage: Bool) {
+    init(output: any OutputFilter, nameJSON: [UInt8], clientWantsUsage: Bool, clientWantsLogprobs: Bool = false) {
         self.output = output
         self.nameJSON = nameJSON
         self.clientWantsUsage = clientWantsUsage
+        self.clientWantsLogprobs = clientWantsLogprobs
+    }
+
+    /// The entries of a chunk's `logprobs` (`{"content": [{"token": …}, …]}`) whose tokens spell
+    /// `piece` exactly; nil otherwise (then none of them can be placed, and none goes out).
+    static func entries(_ chunk: [UInt8], _ range: Range<Int>?, spelling piece: String) -> [(String, JSONValue)]? {
+        guard let range, case .object(let logprobs)? = try? JSONValue(parsing: chunk[range]),
+              case .array(let content)? = logprobs["content"] else { return nil }
+        var found: [(String, JSONValue)] = []
+        for entry in content {
+            guard case .object(let fields) = entry, case .string(let token)? = fields["token"] else { return nil }
+            found.append((token, entry))
+        }
+        return found.map(\.0).joined() == piece ? found : nil
+    }
+
+    /// The `logprobs` of released entries.
+    static func logprobs(_ entries: [JSONValue]) -> JSONValue {
+        entries.isEmpty ? .null : .object(["content": .array(entries)])
     }
 
     mutating func edit(_ chunk: [UInt8], payload: Range<Int>, into out: inout [UInt8]) async throws -> (Int, Int)? {
@@ -50,6 +74,13 @@ struct ChatStreamEditor: StreamEditor {
             // Text the screen holds back goes out with a later chunk; the last one (with a
             // finish_reason) carries the rest.
             let piece = try top.content.flatMap { range throws in try JSONMembers.string(chunk, range: range) }
+            if clientWantsLogprobs {
+                if let entries = Self.entries(chunk, top.logprobs, spelling: piece ?? "") {
+                    for (token, entry) in entries { screened.generated(token, entry) }
+                } else {
+                    screened.generated(piece ?? "", nil)
+                }
+            }
             var content = ""
             if let piece { content = try await output.pass(piece) }
             if let reason = top.finishReason, JSONMembers.kind(chunk, range: reason) != .null {
@@ -60,6 +91,17 @@ struct ChatStreamEditor: StreamEditor {
             } else if !content.isEmpty {
                 RemoteRelay.insert(member: "content", value: .string(content), intoObjectAt: deltaRange, isEmpty: top.deltaIsEmpty, edits: &edits)
             }
+            if clientWantsLogprobs {
+                let released = screened.released(content, held: output.heldScalars)
+                if let range = top.logprobs {
+                    edits.replace(range, with: Self.logprobs(released))
+                } else if !released.isEmpty, let choice = top.choice {
+                    RemoteRelay.insert(member: "logprobs", value: Self.logprobs(released), intoObjectAt: choice, isEmpty: false, edits: &edits)
+                }
+            }
+        }
+        if !clientWantsLogprobs, let range = top.logprobs, JSONMembers.kind(chunk, range: range) != .null {
+            edits.replace(range, with: .null)  // not asked for: never passed on (it could show held text)
         }
         out.append(contentsOf: "data: ".utf8)
         edits.apply(to: chunk, range: top.range, into: &out)
@@ -69,19 +111,23 @@ struct ChatStreamEditor: StreamEditor {
 
     mutating func release(into out: inout [UInt8]) async throws {
         let rest = try await output.finish()
-        guard !rest.isEmpty else { return }
+        let released = clientWantsLogprobs ? screened.released(rest, held: 0) : []
+        guard !rest.isEmpty || !released.isEmpty else { return }
         out.append(contentsOf: #"data: {"id":"#.utf8)
         out.append(contentsOf: lastID)
         out.append(contentsOf: #","object":"chat.completion.chunk","model":"#.utf8)
         out.append(contentsOf: nameJSON)
         out.append(contentsOf: #","choices":[{"index":0,"delta":{"content":"#.utf8)
         JSONValue.string(rest).write(to: &out)
-        out.append(contentsOf: #"},"finish_reason":null}]}"#.utf8 + [0x0A, 0x0A])
+        out.append(contentsOf: #"},"logprobs":"#.utf8)
+        Self.logprobs(released).write(to: &out)
+        out.append(contentsOf: #","finish_reason":null}]}"#.utf8 + [0x0A, 0x0A])
     }
 }
 
 /// A completions stream's events: Nuri's model name, and each choice's text through its own
-/// output filter (choices of several prompts, or `n` of them, arrive interleaved or in turn).
+/// output filter (choices of several prompts, or `n` of them, arrive interleaved or in turn),
+/// its tokens' log probabilities released with their text (``ScreenedLogProbs``).
 /// Not a hot path, so each event is read whole; invalid JSON, or an event that is not an
 /// object, is dropped, and so is the usage chunk when the client did not ask for it.
 struct CompletionStreamEditor: StreamEditor {
@@ -90,6 +136,37 @@ struct CompletionStreamEditor: StreamEditor {
     let clientWantsUsage: Bool
     /// Each choice's filter, by the choice's index, from its first piece on.
     var filters: [Int: any OutputFilter] = [:]
+    /// Each choice's log probabilities waiting for their text.
+    var logprobs: [Int: ScreenedLogProbs<TokenEntry>] = [:]
+
+    /// One token's members of a completions `logprobs` object.
+    struct TokenEntry: Sendable {
+        let token: JSONValue, logprob: JSONValue, top: JSONValue, offset: JSONValue
+    }
+
+    /// The `logprobs` object of `entries` (null for none).
+    static func logprobs(_ entries: [TokenEntry]) -> JSONValue {
+        guard !entries.isEmpty else { return .null }
+        return .object(["tokens": .array(entries.map(\.token)), "token_logprobs": .array(entries.map(\.logprob)),
+                        "top_logprobs": .array(entries.map(\.top)), "text_offset": .array(entries.map(\.offset))])
+    }
+
+    /// The entries of a chunk's `logprobs` whose tokens spell `piece` exactly; nil otherwise
+    /// (then none of them can be placed, and none goes out).
+    static func entries(_ value: JSONValue?, spelling piece: String) -> [(String, TokenEntry)]? {
+        guard case .object(let fields)? = value, case .array(let tokens)? = fields["tokens"] else { return nil }
+        func list(_ name: String) -> [JSONValue] {
+            if case .array(let values)? = fields[name], values.count == tokens.count { return values }
+            return Array(repeating: .null, count: tokens.count)
+        }
+        let logprobs = list("token_logprobs"), tops = list("top_logprobs"), offsets = list("text_offset")
+        var found: [(String, TokenEntry)] = []
+        for (index, token) in tokens.enumerated() {
+            guard case .string(let text) = token else { return nil }
+            found.append((text, TokenEntry(token: token, logprob: logprobs[index], top: tops[index], offset: offsets[index])))
+        }
+        return found.map(\.0).joined() == piece ? found : nil
+    }
     /// The choices that have had their finish reason (their filter is done).
     var finished: Set<Int> = []
     var lastID: JSONValue = .null
@@ -119,14 +196,25 @@ struct CompletionStreamEditor: StreamEditor {
                 guard case .object(var choice) = choices[position] else { continue }
                 let index = RemoteRelay.count(choice["index"])
                 var filter = filters[index] ?? output
+                var screened = logprobs[index] ?? ScreenedLogProbs()
                 var text = ""
-                if case .string(let piece)? = choice["text"] { text = try await filter.pass(piece) }
+                if case .string(let piece)? = choice["text"] {
+                    if let entries = Self.entries(choice["logprobs"], spelling: piece) {
+                        for (token, entry) in entries { screened.generated(token, entry) }
+                    } else {
+                        screened.generated(piece, nil)
+                    }
+                    text = try await filter.pass(piece)
+                }
                 if let reason = choice["finish_reason"], reason != .null, !finished.contains(index) {
                     text += try await filter.finish()
                     finished.insert(index)
                 }
+                let released = screened.released(text, held: filter.heldScalars)
                 filters[index] = filter
+                logprobs[index] = screened
                 if choice["text"] != nil || !text.isEmpty { choice["text"] = .string(text) }
+                if choice["logprobs"] != nil || !released.isEmpty { choice["logprobs"] = Self.logprobs(released) }
                 choices[position] = .object(choice)
             }
             chunk["choices"] = .array(choices)
@@ -142,8 +230,10 @@ struct CompletionStreamEditor: StreamEditor {
             guard var filter = filters[index] else { continue }
             let rest = try await filter.finish()
             finished.insert(index)
-            guard !rest.isEmpty else { continue }
-            let choice: JSONValue = .object(["text": .string(rest), "index": .number(Double(index)), "logprobs": .null, "finish_reason": .null])
+            let released = logprobs[index]?.released(rest, held: 0) ?? []
+            guard !rest.isEmpty || !released.isEmpty else { continue }
+            let choice: JSONValue = .object(["text": .string(rest), "index": .number(Double(index)), "logprobs": Self.logprobs(released),
+                                             "finish_reason": .null])
             let chunk: JSONValue = .object(["id": lastID, "object": .string("text_completion"), "created": lastCreated, "model": .string(name),
                                             "choices": .array([choice])])
             out.append(contentsOf: "data: ".utf8)
