@@ -210,7 +210,7 @@ let package = Package(
         // Test helpers shared by the test targets: a fresh SQLite file or PostgreSQL schema per test.
         .target(
             name: "NuriTestSupport",
-            dependencies: ["NuriStore", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: ["NuriStore", "NuriGateway", .product(name: "SQLKit", package: "sql-kit")],
             path: "Tests/NuriTestSupport",
             swiftSettings: strictSettings
         ),

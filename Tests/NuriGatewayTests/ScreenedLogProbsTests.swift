@@ -1,30 +1,13 @@
 import Foundation
 import NuriGateway
+import NuriTestSupport
 import Testing
-
-/// A filter that holds back the text after the last space and masks "Seoul", as the guard's
-/// screen does with what it cannot yet tell apart.
-private struct WordMask: OutputFilter {
-    var held = ""
-    mutating func pass(_ piece: String) async throws -> String {
-        held += piece
-        guard let space = held.lastIndex(where: \.isWhitespace) else { return "" }
-        let ready = String(held[...space])
-        held = String(held[held.index(after: space)...])
-        return ready.replacingOccurrences(of: "Seoul", with: "[CITY]")
-    }
-    mutating func finish() async throws -> String {
-        defer { held = "" }
-        return held.replacingOccurrences(of: "Seoul", with: "[CITY]")
-    }
-    var heldScalars: Int { held.unicodeScalars.count }
-}
 
 @Suite("Log probabilities released with their text")
 struct ScreenedLogProbsTests {
     /// Streams `tokens` through the filter; each token's entry is its own text. Returns the
     /// chunks the client gets: the text released and the entries that go with it.
-    func stream(_ tokens: [String], filter: some OutputFilter = WordMask()) async throws -> [(text: String, entries: [String])] {
+    func stream(_ tokens: [String], filter: some OutputFilter = CityMask()) async throws -> [(text: String, entries: [String])] {
         var filter = filter
         var screened = ScreenedLogProbs<String>()
         var chunks: [(String, [String])] = []

@@ -24,23 +24,6 @@ final class RecordingPolicy: RequestPolicy, @unchecked Sendable {
         }
         return PolicyVerdict(.replace(input.texts.map { $0.replacingOccurrences(of: "Korea", with: "South Korea") }), output: CityMask())
     }
-
-    /// Masks "Seoul" in answers, however the stream splits it (holds back an unfinished word).
-    struct CityMask: OutputFilter {
-        var held = ""
-        mutating func pass(_ piece: String) async throws -> String {
-            held += piece
-            guard let space = held.lastIndex(where: \.isWhitespace) else { return "" }
-            let ready = String(held[...space])
-            held = String(held[held.index(after: space)...])
-            return ready.replacingOccurrences(of: "Seoul", with: "[CITY]")
-        }
-        mutating func finish() async throws -> String {
-            defer { held = "" }
-            return held.replacingOccurrences(of: "Seoul", with: "[CITY]")
-        }
-        var heldScalars: Int { held.unicodeScalars.count }
-    }
 }
 
 /// The model `make models` fetches.

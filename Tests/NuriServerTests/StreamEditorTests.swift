@@ -1,5 +1,6 @@
 import NuriGateway
 @testable import NuriServer
+import NuriTestSupport
 import Testing
 
 /// What a relayed completions stream looks like to the client: the editor's output for events
@@ -10,7 +11,7 @@ struct CompletionStreamEditorTests {
     /// Runs `events` (JSON texts) through an editor that masks "Seoul" and returns what the
     /// client gets, event by event, with the last usage seen.
     func relay(_ events: [String], clientWantsUsage: Bool = false) async throws -> (events: [JSONValue], usage: (Int, Int)?) {
-        let editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: clientWantsUsage)
+        let editor = CompletionStreamEditor(output: CityMask(), name: "nuri-name", clientWantsUsage: clientWantsUsage)
         let (out, usage, _) = try await relayEvents(editor, events)
         return (out, usage)
     }
@@ -99,7 +100,7 @@ extension CompletionStreamEditorTests {
 extension CompletionStreamEditorTests {
     @Test("text held back by an upstream that never finishes comes before the usage chunk; an error event marks the upstream failed")
     func heldTextAndErrors() async throws {
-        let editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: true)
+        let editor = CompletionStreamEditor(output: CityMask(), name: "nuri-name", clientWantsUsage: true)
         let (events, _, failed) = try await relayEvents(editor, [
             chunk(0, "in Se"), chunk(0, "oul"),
             #"{"id":"cmpl-1","object":"text_completion","model":"upstream-name","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#,
@@ -125,7 +126,7 @@ struct ChatStreamEditorTests {
         let stream = [chunk(#"{"role":"assistant","content":""}"#), chunk(#"{"content":"It is Se"}"#), chunk(#"{"content":"oul, the capital"}"#),
                       chunk("{}", finish: "stop"), usage]
         for wantsUsage in [false, true] {
-            let editor = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: wantsUsage)
+            let editor = ChatStreamEditor(output: CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: wantsUsage)
             let (events, counts, failed) = try await relayEvents(editor, stream)
             var content = "", models: Set<String> = []
             for case .object(let event) in events {
@@ -137,7 +138,7 @@ struct ChatStreamEditorTests {
             #expect(counts.map { [$0.0, $0.1] } == [5, 4])
             #expect(events.contains(where: carriesUsage) == wantsUsage && events.count == (wantsUsage ? 5 : 4))
         }
-        let editor = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false)
+        let editor = ChatStreamEditor(output: CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false)
         let (_, _, failed) = try await relayEvents(editor, [chunk(#"{"content":"Hi "}"#), #"{"error":{"message":"out of memory"}}"#])
         #expect(failed)
     }
@@ -153,7 +154,7 @@ extension CompletionStreamEditorTests {
 
     @Test("an upstream's log probabilities go out with their text, and never for text the filter masked")
     func logprobs() async throws {
-        let editor = CompletionStreamEditor(output: RecordingPolicy.CityMask(), name: "nuri-name", clientWantsUsage: false)
+        let editor = CompletionStreamEditor(output: CityMask(), name: "nuri-name", clientWantsUsage: false)
         let (events, _, _) = try await relayEvents(editor, [
             chunk(0, tokens: [" It", " is"]), chunk(0, tokens: [" Se"]), chunk(0, tokens: ["oul", " or"]), chunk(0, tokens: [" Busan", "."], finish: "stop"),
         ])
@@ -190,12 +191,12 @@ extension ChatStreamEditorTests {
     @Test("an upstream's log probabilities go out with their text, never for masked text, and not at all when the client did not ask")
     func logprobs() async throws {
         let stream = [chunk(tokens: [" It", " is"]), chunk(tokens: [" Se"]), chunk(tokens: ["oul", "."]), chunk(#"{}"#, finish: "stop")]
-        let asked = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false,
+        let asked = ChatStreamEditor(output: CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false,
                                      clientWantsLogprobs: true)
         let (events, _, _) = try await relayEvents(asked, stream)
         #expect(tokens(events) == [" It", " is"])  // " Se", "oul" and "." (the masked word's end) never go out
         #expect(!"\(events)".contains("Seoul") && "\(events)".contains("[CITY]."))
-        let unasked = ChatStreamEditor(output: RecordingPolicy.CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false)
+        let unasked = ChatStreamEditor(output: CityMask(), nameJSON: Array(#""nuri-name""#.utf8), clientWantsUsage: false)
         let (plain, _, _) = try await relayEvents(unasked, stream)
         #expect(tokens(plain).isEmpty && !"\(plain)".contains("\"oul\""))
     }
