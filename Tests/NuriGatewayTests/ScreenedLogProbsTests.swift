@@ -52,3 +52,15 @@ struct ScreenedLogProbsTests {
         #expect(chunks.dropLast().map(\.entries) == [["가"], ["나"], [" 다"]])
     }
 }
+
+extension ScreenedLogProbsTests {
+    @Test("a piece's tokens are placed only if they spell it; otherwise none goes out, and later ones still line up")
+    func spelling() {
+        var screened = ScreenedLogProbs<String>()
+        screened.generated("Hello", tokens: [("Hel", "Hel"), ("lo", "lo")])
+        #expect(screened.released("Hello", held: 0) == ["Hel", "lo"])
+        screened.generated(" world", tokens: [(" wor", " wor"), ("l", "l")])  // "d" missing: cannot be placed
+        screened.generated("!", tokens: [("!", "!")])
+        #expect(screened.released(" world!", held: 0) == ["!"])
+    }
+}

@@ -22,6 +22,16 @@ public struct ScreenedLogProbs<Entry> {
         if let entry { waiting.append((start, pending.count, entry)) }
     }
 
+    /// A piece of the raw answer with the entries of the tokens that make it up. They are placed
+    /// only if their tokens spell the piece exactly; otherwise none can be placed, and none goes out.
+    public mutating func generated(_ piece: String, tokens: [(text: String, entry: Entry)]?) {
+        guard let tokens, tokens.map(\.text).joined() == piece else {
+            generated(piece, nil)
+            return
+        }
+        for token in tokens { generated(token.text, token.entry) }
+    }
+
     /// The filter released `text` and now holds `held` scalars back: the entries that go out
     /// with it.
     public mutating func released(_ text: String, held: Int) -> [Entry] {

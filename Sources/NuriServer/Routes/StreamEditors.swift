@@ -38,17 +38,17 @@ struct ChatStreamEditor: StreamEditor {
         self.clientWantsLogprobs = clientWantsLogprobs
     }
 
-    /// The entries of a chunk's `logprobs` (`{"content": [{"token": …}, …]}`) whose tokens spell
-    /// `piece` exactly; nil otherwise (then none of them can be placed, and none goes out).
-    static func entries(_ chunk: [UInt8], _ range: Range<Int>?, spelling piece: String) -> [(String, JSONValue)]? {
+    /// The tokens and entries of a chunk's `logprobs` (`{"content": [{"token": …}, …]}`); nil
+    /// for anything else.
+    static func entries(_ chunk: [UInt8], _ range: Range<Int>?) -> [(text: String, entry: JSONValue)]? {
         guard let range, case .object(let logprobs)? = try? JSONValue(parsing: chunk[range]),
               case .array(let content)? = logprobs["content"] else { return nil }
-        var found: [(String, JSONValue)] = []
+        var found: [(text: String, entry: JSONValue)] = []
         for entry in content {
             guard case .object(let fields) = entry, case .string(let token)? = fields["token"] else { return nil }
             found.append((token, entry))
         }
-        return found.map(\.0).joined() == piece ? found : nil
+        return found
     }
 
     /// The `logprobs` of released entries.
@@ -74,13 +74,7 @@ struct ChatStreamEditor: StreamEditor {
             // Text the screen holds back goes out with a later chunk; the last one (with a
             // finish_reason) carries the rest.
             let piece = try top.content.flatMap { range throws in try JSONMembers.string(chunk, range: range) }
-            if clientWantsLogprobs {
-                if let entries = Self.entries(chunk, top.logprobs, spelling: piece ?? "") {
-                    for (token, entry) in entries { screened.generated(token, entry) }
-                } else {
-                    screened.generated(piece ?? "", nil)
-                }
-            }
+            if clientWantsLogprobs { screened.generated(piece ?? "", tokens: Self.entries(chunk, top.logprobs)) }
             var content = ""
             if let piece { content = try await output.pass(piece) }
             if let reason = top.finishReason, JSONMembers.kind(chunk, range: reason) != .null {
@@ -137,7 +131,12 @@ struct CompletionStreamEditor: StreamEditor {
     /// Each choice's filter, by the choice's index, from its first piece on.
     var filters: [Int: any OutputFilter] = [:]
     /// Each choice's log probabilities waiting for their text.
-    var logprobs: [Int: ScreenedLogProbs<TokenEntry>] = [:]
+    var screens: [Int: ScreenedLogProbs<TokenEntry>] = [:]
+    /// The choices that have had their finish reason (their filter is done).
+    var finished: Set<Int> = []
+    var lastID: JSONValue = .null
+    var lastCreated: JSONValue = .null
+    private(set) var upstreamFailed = false
 
     /// One token's members of a completions `logprobs` object.
     struct TokenEntry: Sendable {
@@ -151,27 +150,21 @@ struct CompletionStreamEditor: StreamEditor {
                         "top_logprobs": .array(entries.map(\.top)), "text_offset": .array(entries.map(\.offset))])
     }
 
-    /// The entries of a chunk's `logprobs` whose tokens spell `piece` exactly; nil otherwise
-    /// (then none of them can be placed, and none goes out).
-    static func entries(_ value: JSONValue?, spelling piece: String) -> [(String, TokenEntry)]? {
+    /// The tokens and entries of a chunk's `logprobs`; nil for anything else.
+    static func entries(_ value: JSONValue?) -> [(text: String, entry: TokenEntry)]? {
         guard case .object(let fields)? = value, case .array(let tokens)? = fields["tokens"] else { return nil }
         func list(_ name: String) -> [JSONValue] {
             if case .array(let values)? = fields[name], values.count == tokens.count { return values }
             return Array(repeating: .null, count: tokens.count)
         }
         let logprobs = list("token_logprobs"), tops = list("top_logprobs"), offsets = list("text_offset")
-        var found: [(String, TokenEntry)] = []
+        var found: [(text: String, entry: TokenEntry)] = []
         for (index, token) in tokens.enumerated() {
             guard case .string(let text) = token else { return nil }
             found.append((text, TokenEntry(token: token, logprob: logprobs[index], top: tops[index], offset: offsets[index])))
         }
-        return found.map(\.0).joined() == piece ? found : nil
+        return found
     }
-    /// The choices that have had their finish reason (their filter is done).
-    var finished: Set<Int> = []
-    var lastID: JSONValue = .null
-    var lastCreated: JSONValue = .null
-    private(set) var upstreamFailed = false
 
     init(output: any OutputFilter, name: String, clientWantsUsage: Bool) {
         self.output = output
@@ -196,14 +189,10 @@ struct CompletionStreamEditor: StreamEditor {
                 guard case .object(var choice) = choices[position] else { continue }
                 let index = RemoteRelay.count(choice["index"])
                 var filter = filters[index] ?? output
-                var screened = logprobs[index] ?? ScreenedLogProbs()
+                var screened = screens[index] ?? ScreenedLogProbs()
                 var text = ""
                 if case .string(let piece)? = choice["text"] {
-                    if let entries = Self.entries(choice["logprobs"], spelling: piece) {
-                        for (token, entry) in entries { screened.generated(token, entry) }
-                    } else {
-                        screened.generated(piece, nil)
-                    }
+                    screened.generated(piece, tokens: Self.entries(choice["logprobs"]))
                     text = try await filter.pass(piece)
                 }
                 if let reason = choice["finish_reason"], reason != .null, !finished.contains(index) {
@@ -212,7 +201,7 @@ struct CompletionStreamEditor: StreamEditor {
                 }
                 let released = screened.released(text, held: filter.heldScalars)
                 filters[index] = filter
-                logprobs[index] = screened
+                screens[index] = screened
                 if choice["text"] != nil || !text.isEmpty { choice["text"] = .string(text) }
                 if choice["logprobs"] != nil || !released.isEmpty { choice["logprobs"] = Self.logprobs(released) }
                 choices[position] = .object(choice)
@@ -230,7 +219,7 @@ struct CompletionStreamEditor: StreamEditor {
             guard var filter = filters[index] else { continue }
             let rest = try await filter.finish()
             finished.insert(index)
-            let released = logprobs[index]?.released(rest, held: 0) ?? []
+            let released = screens[index]?.released(rest, held: 0) ?? []
             guard !rest.isEmpty || !released.isEmpty else { continue }
             let choice: JSONValue = .object(["text": .string(rest), "index": .number(Double(index)), "logprobs": Self.logprobs(released),
                                              "finish_reason": .null])
