@@ -51,7 +51,7 @@ struct NuriRepositoryRoutes {
             "branches": references.filter { $0.kind == .branch }.map { ["name": $0.name, "commit": $0.commitID] },
             "tags_refs": references.filter { $0.kind == .tag }.map { ["name": $0.name, "commit": $0.commitID] },
             "used_storage": try await store.usedStorage(repository),
-            "downloads_per_day": try await store.downloadsPerDay(repository).map { ["day": HubURLs.date($0.day * 86_400).prefix(10), "count": $0.count] },
+            "downloads_per_day": try await store.downloadsPerDay(repository).map { ["day": String(HubURLs.date($0.day * 86_400).prefix(10)), "count": $0.count] },
             "history": try await store.history(from: head, limit: 100).map {
                 ["id": $0.id, "title": $0.title, "author": $0.authorName ?? NSNull(), "created_at": $0.createdAt] as [String: Any]
             },
