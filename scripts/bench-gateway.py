@@ -20,7 +20,7 @@ single long runs are still printed, and given in --json.
 CPUs: the gateway under test is pinned to --gateway-cpus, the upstream and wrk share
 --load-cpus (taskset), so both gateways get the same cores and never compete with the load.
 
-    swift build -c release --product nuri && swift build -c release --product nuri-fake-upstream
+    make release    # nuri and nuri-fake-upstream, with the Makefile's release flags
     python3 scripts/bench-gateway.py --litellm /path/to/venv/bin/litellm
 
 Needs wrk (Debian: apt-get install wrk). LiteLLM is optional and never installed by this script.
@@ -234,7 +234,7 @@ def main():
             raise SystemExit(f"{tool} is needed (Debian: apt-get install {'wrk' if tool == 'wrk' else 'util-linux'})")
     for binary in (args.nuri, args.upstream):
         if not os.access(binary, os.X_OK):
-            raise SystemExit(f"{binary} is missing: swift build -c release --product nuri && swift build -c release --product nuri-fake-upstream")
+            raise SystemExit(f"{binary} is missing: make release (builds both)")
 
     directory = tempfile.mkdtemp(prefix="nuri-bench-gateway-")
     processes = []

@@ -4,7 +4,7 @@
 # the same file. Prints MB/s (10^6 bytes per second), best of RUNS.
 #
 #   scripts/bench-hub.sh [SIZE_MB]        # default 1024; needs curl, nginx (Debian package) and
-#                                        # a release build: swift build -c release --product nuri
+#                                        # a release build: make release
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +12,7 @@ SIZE_MB=${1:-1024}
 RUNS=${RUNS:-3}
 NURI=${NURI:-.build/release/nuri}
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
-[[ -x "$NURI" ]] || { echo "no $NURI: run swift build -c release --product nuri" >&2; exit 1; }
+[[ -x "$NURI" ]] || { echo "no $NURI: run make release" >&2; exit 1; }
 [[ -x "$NGINX" ]] || { echo "nginx is not installed: apt-get install -y nginx" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/nuri-bench-hub.XXXXXX)

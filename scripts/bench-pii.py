@@ -2,7 +2,7 @@
 """Runs `nuri pii bench` and the korean-pii package side by side on the same sentences.
 
     pip install korean-pii==0.2.0
-    swift build -c release --product nuri
+    make release
     python3 scripts/bench-pii.py                       # speed, one thread each
     python3 scripts/bench-pii.py --eval                # and precision/recall/F1 on the labelled corpus
 
@@ -50,7 +50,7 @@ def find_nuri(explicit):
     for candidate in [ROOT / ".build/release/nuri", ROOT / ".build-guard-release/release/nuri", ROOT / ".build/debug/nuri"]:
         if candidate.exists():
             return str(candidate)
-    sys.exit("no nuri binary found: build one with `swift build -c release --product nuri` or pass --nuri PATH")
+    sys.exit("no nuri binary found: build one with `make release` or pass --nuri PATH")
 
 
 def bench_peer(texts, seconds):

@@ -11,7 +11,7 @@ It fails (exit 1) if any request got a 5xx or an error chunk, if the server logg
 a client that stayed got no finish_reason, or if the memory after is more than --rss-tolerance
 MiB above the baseline.
 
-    swift build -c release --product nuri && python3 scripts/load-streams.py
+    make release && python3 scripts/load-streams.py
 """
 import argparse
 import asyncio
@@ -116,7 +116,7 @@ def main():
     args = parser.parse_args()
     for path in (args.nuri, args.model):
         if not os.path.exists(path):
-            raise SystemExit(f"{path} is missing (swift build -c release --product nuri; make models)")
+            raise SystemExit(f"{path} is missing (make release; make models)")
 
     data_dir = tempfile.mkdtemp(prefix="nuri-load-")
     process, base, token, log_path = start_server(args, data_dir)

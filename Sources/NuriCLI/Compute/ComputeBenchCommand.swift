@@ -11,7 +11,7 @@ struct ComputeBenchCommand: ParsableCommand {
             1. Simulates --jobs synthetic jobs on --gpus GPUs (one core) and prints jobs/s.
             2. Fills the pool with running jobs, queues --queued more and times one backfill pass
                and one main pass over them (--repeat times, each on a freshly built state).
-            Measure a release build (swift build -c release --product nuri).
+            Measure a release build (make release).
 
             Example:
               nuri compute bench --jobs 1000000 --gpus 10000 --queued 10000
