@@ -110,11 +110,16 @@ def wrk(args, url, token, body, connections, seconds, lua_dir):
     return parse_wrk(output)
 
 
+def chat_body(model, stream):
+    """The chat request every target gets, as JSON text."""
+    return json.dumps({"model": model, "messages": QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
+
+
 def measure(args, name, base, token, model, lua_dir):
     url = base + "/chat/completions"
     rows = {}
     for mode, stream in (("plain", False), ("stream", True)):
-        body = json.dumps({"model": model, "messages": QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
+        body = chat_body(model, stream)
         wrk(args, url, token, body, args.connections, args.warmup, lua_dir)  # warm caches, pools, JIT-free but fair
         latency = wrk(args, url, token, body, 1, args.duration, lua_dir)
         throughput = wrk(args, url, token, body, args.connections, args.duration, lua_dir)
@@ -129,8 +134,7 @@ def paired(args, base, token, model, direct, lua_dir):
     """Added latency in --rounds rounds of (upstream directly, then the gateway), back to back."""
     rows = {}
     for mode, stream in (("plain", False), ("stream", True)):
-        body = json.dumps({"model": model, "messages": QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
-        direct_body = json.dumps({"model": "fake", "messages": QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
+        body, direct_body = chat_body(model, stream), chat_body("fake", stream)
         added = {"p50": [], "p99": []}
         failures = 0
         for _ in range(args.rounds):

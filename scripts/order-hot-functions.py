@@ -21,9 +21,9 @@ file (renamed functions) costs speed, never correctness.
 import argparse
 import collections
 import importlib.util
-import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +36,7 @@ spec.loader.exec_module(bench)
 
 def profile(args, base, token, stream, pid, directory):
     """perf samples of the gateway while wrk sends one kind of request; returns perf script's text."""
-    body = json.dumps({"model": "fake", "messages": bench.QUESTION, "max_tokens": 16, **({"stream": True} if stream else {})})
+    body = bench.chat_body("fake", stream)
     bench.wrk(args, base + "/chat/completions", token, body, 1, 1, directory)  # warm up
     data = os.path.join(directory, f"perf-{stream}.data")
     recorder = subprocess.Popen(["perf", "record", "-F", "4000", "-g", "-p", str(pid), "-o", data, "--", "sleep", str(args.seconds)],
@@ -72,7 +72,7 @@ def main():
     args = parser.parse_args()
     args.chunks, args.nuri_log_level = 16, "info"
     for tool in ("perf", "wrk", "taskset"):
-        if not bench.shutil.which(tool):
+        if not shutil.which(tool):
             raise SystemExit(f"{tool} is needed")
     directory = tempfile.mkdtemp(prefix="nuri-order-")
     processes = []
