@@ -27,12 +27,13 @@ build:
 # what nothing calls and lays the gateway's hot functions out together, in the order of
 # scripts/hot-functions.order (made by scripts/order-hot-functions.py from a profile). The fake
 # upstream is built with the same flags, so one set of release objects serves both.
+HOT_FUNCTIONS := scripts/hot-functions.order
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -Xfrontend -Xswiftc -function-sections \
-	-Xlinker --section-ordering-file=$(CURDIR)/scripts/hot-functions.order
+	-Xlinker --section-ordering-file=$(CURDIR)/$(HOT_FUNCTIONS)
 
 release:
 	@# SwiftPM does not know the order file: a newer one relinks.
-	@[ scripts/hot-functions.order -ot $(RELEASE_BIN) ] || rm -f $(RELEASE_BIN)
+	@[ $(HOT_FUNCTIONS) -ot $(RELEASE_BIN) ] || rm -f $(RELEASE_BIN)
 	$(SWIFT) build -c release --product nuri $(RELEASE_FLAGS)
 	$(SWIFT) build -c release --product nuri-fake-upstream $(RELEASE_FLAGS)
 
